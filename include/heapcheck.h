@@ -1,0 +1,65 @@
+/* heapcheck: a debugging and hardened memory allocator for C.
+ *
+ * Linking libheapcheck (or preloading it) replaces malloc, free, calloc, realloc,
+ * reallocarray, posix_memalign, aligned_alloc, memalign, valloc, pvalloc and
+ * malloc_usable_size for the whole program.  This header adds the same operations
+ * under hc_ names, plus heap checks and statistics.  Options come from the
+ * environment variable HEAPCHECK_OPTIONS; see heapcheck(1) and libheapcheck(3). */
+#ifndef HEAPCHECK_H
+#define HEAPCHECK_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define HC_VERSION_MAJOR 0
+#define HC_VERSION_MINOR 1
+#define HC_VERSION_PATCH 0
+
+#if defined(HC_BUILDING_LIBRARY)
+#define HC_EXPORT __attribute__((visibility("default")))
+#else
+#define HC_EXPORT
+#endif
+
+/* The standard operations, with the same semantics as glibc's. */
+HC_EXPORT void *hc_malloc(size_t size);
+HC_EXPORT void hc_free(void *ptr);
+HC_EXPORT void *hc_calloc(size_t count, size_t size);
+HC_EXPORT void *hc_realloc(void *ptr, size_t size);
+HC_EXPORT void *hc_reallocarray(void *ptr, size_t count, size_t size);
+HC_EXPORT int hc_posix_memalign(void **out, size_t alignment, size_t size);
+HC_EXPORT void *hc_aligned_alloc(size_t alignment, size_t size);
+HC_EXPORT void *hc_memalign(size_t alignment, size_t size);
+HC_EXPORT void *hc_valloc(size_t size);
+HC_EXPORT void *hc_pvalloc(size_t size);
+HC_EXPORT size_t hc_malloc_usable_size(void *ptr);
+
+/* Verify every invariant of the heap (block tiling, boundary tags, checksums,
+ * canaries, quarantine poison, the free index and the pointer set).  Each problem is
+ * reported as an error (and, by default, aborts); returns the number found. */
+HC_EXPORT size_t hc_check_heap(void);
+
+struct hc_stats {
+    size_t live_bytes;        /* bytes requested by the program and not yet freed */
+    size_t live_blocks;       /* blocks allocated and not yet freed */
+    size_t heap_bytes;        /* memory heapcheck holds from the OS */
+    size_t mapped_bytes;      /* of which large blocks mapped on their own */
+    size_t free_bytes;        /* in free blocks, ready for reuse */
+    size_t free_blocks;
+    size_t largest_free;      /* the largest request a free block could serve */
+    size_t quarantine_bytes;  /* freed blocks held back to catch writes after free */
+    size_t quarantine_blocks;
+    double fragmentation;     /* 1 - largest_free / free_bytes: 0 is one free block */
+    size_t errors;            /* errors reported so far */
+};
+/* Fill *stats (consistent: taken under the heap lock). */
+HC_EXPORT void hc_stats(struct hc_stats *stats);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,54 @@
+/* The core's block layout (boundary tags).  A block starts with a head word and ends
+ * with a foot word, both holding size | flags, so either neighbour is found in O(1):
+ *
+ *     b-8: foot of the previous block        b: head (size | flags)
+ *     b+8: payload, 16-byte aligned ...      b+size-8: foot (same as head)
+ *
+ * Blocks start at 8 mod 16, sizes are multiples of 16, so every payload is 16-aligned
+ * and the overhead is 16 bytes.  A free block keeps its free-index links in its payload.
+ * A region is framed by a prologue foot and an epilogue head, both "in use, size 0",
+ * so coalescing never looks past the region's ends. */
+#ifndef HC_BLOCK_H
+#define HC_BLOCK_H
+
+#include "internal.h"
+
+#define BLK_INUSE ((size_t)1)
+#define BLK_MAPPED ((size_t)2)   /* a large block in a mapping of its own */
+#define BLK_FLAGS ((size_t)15)
+#define BLK_OVERHEAD ((size_t)16)
+#define BLK_MIN ((size_t)32)      /* room for two free-index links */
+#define BLK_GRAIN ((size_t)16)
+
+typedef unsigned char block_t;
+
+static inline size_t blk_head(const block_t *b) { return *(const size_t *)b; }
+static inline size_t blk_size(const block_t *b) { return blk_head(b) & ~BLK_FLAGS; }
+static inline bool blk_inuse(const block_t *b) { return (blk_head(b) & BLK_INUSE) != 0; }
+static inline size_t *blk_foot(const block_t *b)
+{
+    return (size_t *)(b + blk_size(b) - sizeof(size_t));
+}
+static inline void *blk_payload(block_t *b) { return b + sizeof(size_t); }
+static inline block_t *blk_of_payload(void *p) { return (block_t *)p - sizeof(size_t); }
+static inline block_t *blk_next(block_t *b) { return b + blk_size(b); }
+/* Foot word of the block before b (or the prologue). */
+static inline size_t blk_prev_foot(const block_t *b) { return *(const size_t *)(b - sizeof(size_t)); }
+static inline block_t *blk_prev(block_t *b) { return b - (blk_prev_foot(b) & ~BLK_FLAGS); }
+
+static inline void blk_set(block_t *b, size_t size, size_t flags)
+{
+    *(size_t *)b = size | flags;
+    *(size_t *)(b + size - sizeof(size_t)) = size | flags;
+}
+
+/* Smallest block that holds n payload bytes, or 0 when n is absurdly large. */
+static inline size_t blk_size_for(size_t n)
+{
+    if (n > ((size_t)1 << 60))
+        return 0;
+    size_t s = HC_ALIGN_UP(n + BLK_OVERHEAD, BLK_GRAIN);
+    return s < BLK_MIN ? BLK_MIN : s;
+}
+
+#endif

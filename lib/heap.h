@@ -1,0 +1,20 @@
+/* The heap front: start-up, the lock, and the dispatch of each operation to the
+ * guard layer (checks) or straight to the core (preset none).  Entry points call
+ * only these. */
+#ifndef HC_HEAP_H
+#define HC_HEAP_H
+
+#include "internal.h"
+
+/* Which family allocated a block; freeing with another family is a mismatch. */
+enum alloc_kind { KIND_MALLOC, KIND_NEW, KIND_NEW_ARRAY };
+
+void *heap_alloc(size_t size, size_t align, enum alloc_kind kind, bool zero);
+void heap_free(void *p, enum alloc_kind kind);
+void *heap_realloc(void *p, size_t size);
+size_t heap_usable(void *p);
+size_t heap_check(void);
+struct hc_stats;
+void heap_stats(struct hc_stats *s);
+
+#endif

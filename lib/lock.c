@@ -1,0 +1,46 @@
+/* The slow paths of the heap lock (see lock.h): futex wait and wake, and the fork
+ * handlers.  Never allocates and never reports. */
+#include "internal.h"
+#include "lock.h"
+
+#include <linux/futex.h>
+#include <pthread.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+int lock_word;
+
+void lock_wait(void)
+{
+    /* Mark the lock contended, then sleep until it is released. */
+    while (__atomic_exchange_n(&lock_word, 2, __ATOMIC_ACQUIRE) != 0)
+        syscall(SYS_futex, &lock_word, FUTEX_WAIT_PRIVATE, 2, NULL, NULL, 0);
+}
+
+void lock_wake(void)
+{
+    syscall(SYS_futex, &lock_word, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+}
+
+static bool fork_token;
+
+static void before_fork(void)
+{
+    fork_token = lock_acquire();
+}
+
+static void after_fork_parent(void)
+{
+    lock_release(fork_token);
+}
+
+static void after_fork_child(void)
+{
+    /* The child has one thread, this one; whoever held the lock is gone. */
+    __atomic_store_n(&lock_word, 0, __ATOMIC_RELAXED);
+}
+
+void lock_install_fork_handlers(void)
+{
+    pthread_atfork(before_fork, after_fork_parent, after_fork_child);
+}

@@ -1,0 +1,206 @@
+/* HEAPCHECK_OPTIONS parsing (see options.h).  key=value entries separated by ':' or
+ * ','.  Strings are copied into static storage; nothing allocates, nothing crashes. */
+#define _GNU_SOURCE
+#include "internal.h"
+#include "options.h"
+#include "fmt.h"
+
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct options options;
+
+#define PATH_MAX_LEN 1024
+static char path_store[PATH_MAX_LEN];
+
+enum opt_type { T_SIZE, T_UINT, T_BOOL, T_PATH, T_PRESET };
+
+static const struct opt_desc {
+    const char *name;
+    enum opt_type type;
+    const char *def;
+    size_t offset;
+} table[] = {
+#define OPT(name, type, def, help) {#name, T_##type, def, offsetof(struct options, name)},
+#include "options.def"
+#undef OPT
+};
+#define NOPTS (sizeof table / sizeof table[0])
+
+static void *field(size_t i)
+{
+    return (char *)&options + table[i].offset;
+}
+
+static bool eq(const char *a, size_t n, const char *b)
+{
+    return strlen(b) == n && memcmp(a, b, n) == 0;
+}
+
+static bool parse_uint(const char *s, size_t n, unsigned long long *out, bool suffixes)
+{
+    if (n == 0)
+        return false;
+    unsigned long long v = 0;
+    size_t i = 0;
+    bool hex = n > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
+    if (hex)
+        i = 2;
+    for (; i < n; i++) {
+        char c = s[i];
+        unsigned d;
+        if (c >= '0' && c <= '9')
+            d = (unsigned)(c - '0');
+        else if (hex && c >= 'a' && c <= 'f')
+            d = (unsigned)(c - 'a' + 10);
+        else if (hex && c >= 'A' && c <= 'F')
+            d = (unsigned)(c - 'A' + 10);
+        else
+            break;
+        unsigned long long next = v * (hex ? 16 : 10) + d;
+        if (next / (hex ? 16 : 10) != v)
+            return false; /* overflow */
+        v = next;
+    }
+    if (i == (hex ? 2 : 0))
+        return false;
+    if (i < n) {
+        if (!suffixes || i + 1 != n)
+            return false;
+        unsigned shift;
+        switch (s[i] | 0x20) {
+        case 'k': shift = 10; break;
+        case 'm': shift = 20; break;
+        case 'g': shift = 30; break;
+        default: return false;
+        }
+        if (v > (~0ULL >> shift))
+            return false;
+        v <<= shift;
+    }
+    *out = v;
+    return true;
+}
+
+static bool set(size_t i, const char *v, size_t n)
+{
+    void *dst = field(i);
+    unsigned long long u;
+    switch (table[i].type) {
+    case T_SIZE:
+        if (!parse_uint(v, n, &u, true) || u > SIZE_MAX / 2)
+            return false;
+        *(size_t *)dst = (size_t)u;
+        return true;
+    case T_UINT:
+        if (!parse_uint(v, n, &u, false) || u > 0xffffffffULL)
+            return false;
+        *(unsigned long *)dst = (unsigned long)u;
+        return true;
+    case T_BOOL:
+        if (eq(v, n, "1") || eq(v, n, "yes") || eq(v, n, "true"))
+            *(bool *)dst = true;
+        else if (eq(v, n, "0") || eq(v, n, "no") || eq(v, n, "false"))
+            *(bool *)dst = false;
+        else
+            return false;
+        return true;
+    case T_PATH:
+        if (n >= PATH_MAX_LEN)
+            return false;
+        memcpy(path_store, v, n);
+        path_store[n] = '\0';
+        *(const char **)dst = path_store;
+        return true;
+    case T_PRESET:
+        if (eq(v, n, "full"))
+            *(enum preset *)dst = PRESET_FULL;
+        else if (eq(v, n, "hardened"))
+            *(enum preset *)dst = PRESET_HARDENED;
+        else if (eq(v, n, "none"))
+            *(enum preset *)dst = PRESET_NONE;
+        else
+            return false;
+        return true;
+    }
+    return false;
+}
+
+static void set_defaults(void)
+{
+    for (size_t i = 0; i < NOPTS; i++) {
+        bool ok = set(i, table[i].def, strlen(table[i].def));
+        HC_ASSERT(ok);
+    }
+}
+
+static const char *type_word(enum opt_type t)
+{
+    static const char *const words[] = {"a size (like 64k or 16m)", "a whole number",
+                                        "0 or 1", "a path", "full, hardened or none"};
+    return words[t];
+}
+
+static void complain(options_warn_fn *warn, const char *what, const char *s, size_t n,
+                     const struct opt_desc *d)
+{
+    if (!warn)
+        return;
+    char buf[512];
+    struct fmt f;
+    fmt_init(&f, buf, sizeof buf);
+    fmt_printf(&f, "heapcheck: warning: HEAPCHECK_OPTIONS: %s '", what);
+    for (size_t i = 0; i < n && i < 80; i++)
+        fmt_printf(&f, "%c", (s[i] >= 32 && s[i] < 127) ? s[i] : '?');
+    if (d)
+        fmt_printf(&f, "': %s wants %s; using the default %s\n", d->name, type_word(d->type),
+                   d->def[0] ? d->def : "(empty)");
+    else
+        fmt_printf(&f, "' (ignored)\n");
+    warn(fmt_text(&f));
+}
+
+int options_parse(const char *text, options_warn_fn *warn)
+{
+    int bad = 0;
+    const char *p = text;
+    while (p && *p) {
+        size_t len = strcspn(p, ":,");
+        const char *eqs = memchr(p, '=', len);
+        if (len == 0) {
+            p++;
+            continue;
+        }
+        size_t klen = eqs ? (size_t)(eqs - p) : len;
+        size_t i = 0;
+        while (i < NOPTS && !eq(p, klen, table[i].name))
+            i++;
+        if (i == NOPTS) {
+            complain(warn, "unknown option", p, klen, NULL);
+            bad++;
+        } else if (!eqs) {
+            complain(warn, "no value for option", p, len, NULL);
+            bad++;
+        } else {
+            const char *v = eqs + 1;
+            size_t vlen = len - klen - 1;
+            if (!set(i, v, vlen)) {
+                set(i, table[i].def, strlen(table[i].def));
+                complain(warn, "bad value", v, vlen, &table[i]);
+                bad++;
+            }
+        }
+        p += len;
+        if (*p)
+            p++;
+    }
+    return bad;
+}
+
+void options_load(options_warn_fn *warn)
+{
+    set_defaults();
+    /* secure_getenv: a setuid program must not let its user pick where logs go. */
+    options_parse(secure_getenv("HEAPCHECK_OPTIONS"), warn);
+}

@@ -1,0 +1,98 @@
+/* The operating system behind a few calls (see os.h).  Raw system calls only:
+ * no stdio, no malloc, safe to call with the heap lock held. */
+#include "internal.h"
+#include "os.h"
+
+#include <errno.h>
+#include <sys/mman.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+size_t os_page_size(void)
+{
+    static size_t page;
+    if (!page)
+        page = (size_t)sysconf(_SC_PAGESIZE);
+    return page;
+}
+
+void *os_map(size_t len)
+{
+    void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    return p == MAP_FAILED ? NULL : p;
+}
+
+void os_unmap(void *p, size_t len)
+{
+    int saved = errno;
+    munmap(p, len);
+    errno = saved;
+}
+
+void *os_sbrk(intptr_t delta)
+{
+    int saved = errno;
+    void *old = sbrk(delta);
+    errno = saved;
+    return old == (void *)-1 ? NULL : old;
+}
+
+void *os_brk_now(void)
+{
+    return sbrk(0);
+}
+
+void os_discard(void *p, size_t len)
+{
+    int saved = errno;
+    madvise(p, len, MADV_DONTNEED);
+    errno = saved;
+}
+
+void os_random(void *buf, size_t len)
+{
+    int saved = errno;
+    unsigned char *out = buf;
+    size_t got = 0;
+    while (got < len) {
+        ssize_t n = getrandom(out + got, len - got, GRND_NONBLOCK);
+        if (n <= 0)
+            break;
+        got += (size_t)n;
+    }
+    if (got < len) {
+        /* No entropy source (very old kernel or seccomp): mix what differs per run. */
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        uint64_t x = (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 32) ^
+                     (uint64_t)(uintptr_t)&ts ^ ((uint64_t)getpid() << 16);
+        for (; got < len; got++) {
+            x ^= x >> 33;
+            x *= 0xff51afd7ed558ccdULL;
+            x ^= x >> 29;
+            out[got] = (unsigned char)x;
+        }
+    }
+    errno = saved;
+}
+
+void os_write_all(int fd, const char *buf, size_t len)
+{
+    int saved = errno;
+    while (len > 0) {
+        ssize_t n = write(fd, buf, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        buf += n;
+        len -= (size_t)n;
+    }
+    errno = saved;
+}
+
+int os_getpid(void)
+{
+    return (int)getpid();
+}

@@ -1,0 +1,24 @@
+/* The operating system, behind a few calls: memory (sbrk, mmap), randomness, output.
+ * Every other module reaches the OS only through here; nothing here allocates. */
+#ifndef HC_OS_H
+#define HC_OS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+size_t os_page_size(void);
+/* Anonymous read-write memory, or NULL.  Length must be a page multiple. */
+void *os_map(size_t len);
+void os_unmap(void *p, size_t len);
+/* Grow or shrink the program break; returns the old break or NULL on failure. */
+void *os_sbrk(intptr_t delta);
+void *os_brk_now(void);
+/* Tell the kernel the pages may be dropped (contents become zero on next touch). */
+void os_discard(void *p, size_t len);
+/* Fill with random bytes from getrandom(); falls back to mixing time and addresses. */
+void os_random(void *buf, size_t len);
+/* write(2) the whole buffer, retrying on EINTR and short writes. */
+void os_write_all(int fd, const char *buf, size_t len);
+int os_getpid(void);
+
+#endif

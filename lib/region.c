@@ -1,0 +1,141 @@
+/* Heap regions (see region.h).  Owns the region table, which is static: it never
+ * lives in the heap it describes.  Called with the heap lock held; never allocates. */
+#include "internal.h"
+#include "region.h"
+#include "core.h"
+#include "os.h"
+
+#define MAX_REGIONS 4096
+#define MAPPED_REGION_MIN ((size_t)4 << 20)
+
+static region_t regions[MAX_REGIONS];
+static size_t nregions;
+static region_t *brk_region; /* the region that sbrk extends, if any */
+
+static void frame(unsigned char *base, unsigned char *end)
+{
+    *(size_t *)base = BLK_INUSE;                       /* prologue foot */
+    *(size_t *)(end - sizeof(size_t)) = BLK_INUSE;     /* epilogue head */
+}
+
+static block_t *grow_brk(size_t size, size_t page)
+{
+    unsigned char *now = os_brk_now();
+    if (brk_region && now == brk_region->end) {
+        /* Contiguous: the old epilogue becomes the head of the new block. */
+        size_t len = HC_ALIGN_UP(size + core_config.top_pad, page);
+        if (!os_sbrk((intptr_t)len))
+            return NULL;
+        block_t *b = brk_region->end - sizeof(size_t);
+        brk_region->end += len;
+        frame(brk_region->base, brk_region->end);
+        blk_set(b, len, 0);
+        return b;
+    }
+    if (nregions == MAX_REGIONS)
+        return NULL;
+    /* A new sbrk region: align the break first. */
+    size_t pad = (size_t)(-(uintptr_t)now & 15);
+    size_t len = HC_ALIGN_UP(size + 2 * sizeof(size_t) + core_config.top_pad, page);
+    unsigned char *base = os_sbrk((intptr_t)(pad + len));
+    if (!base)
+        return NULL;
+    base += pad;
+    region_t *r = &regions[nregions++];
+    r->base = base;
+    r->end = base + len;
+    r->from_sbrk = true;
+    brk_region = r;
+    frame(r->base, r->end);
+    block_t *b = base + sizeof(size_t);
+    blk_set(b, len - 2 * sizeof(size_t), 0);
+    return b;
+}
+
+static block_t *grow_mapped(size_t size, size_t page)
+{
+    if (nregions == MAX_REGIONS)
+        return NULL;
+    size_t len = size + 2 * sizeof(size_t);
+    if (len < size)
+        return NULL;
+    if (len < MAPPED_REGION_MIN)
+        len = MAPPED_REGION_MIN;
+    len = HC_ALIGN_UP(len, page);
+    unsigned char *base = os_map(len);
+    if (!base)
+        return NULL;
+    region_t *r = &regions[nregions++];
+    r->base = base;
+    r->end = base + len;
+    r->from_sbrk = false;
+    frame(r->base, r->end);
+    block_t *b = base + sizeof(size_t);
+    blk_set(b, len - 2 * sizeof(size_t), 0);
+    return b;
+}
+
+block_t *region_grow(size_t size)
+{
+    size_t page = os_page_size();
+    if (size > ((size_t)1 << 56))
+        return NULL;
+    block_t *b = core_config.use_sbrk ? grow_brk(size, page) : NULL;
+    return b ? b : grow_mapped(size, page);
+}
+
+static void drop_region(region_t *r)
+{
+    if (r == brk_region)
+        brk_region = NULL;
+    size_t i = (size_t)(r - regions);
+    regions[i] = regions[--nregions];
+    if (brk_region == &regions[nregions])
+        brk_region = &regions[i];
+}
+
+block_t *region_give_back(block_t *b)
+{
+    unsigned char *start = b, *stop = b + blk_size(b);
+    region_t *r = (region_t *)region_find(b);
+    HC_ASSERT(r != NULL);
+    bool whole = start == r->base + sizeof(size_t) && stop == r->end - sizeof(size_t);
+    if (whole && !r->from_sbrk) {
+        os_unmap(r->base, (size_t)(r->end - r->base));
+        drop_region(r);
+        return NULL;
+    }
+    if (r == brk_region && stop == r->end - sizeof(size_t) &&
+        blk_size(b) >= core_config.trim_threshold + BLK_MIN && os_brk_now() == r->end) {
+        /* Keep top_pad (at least one minimum block) and return the rest. */
+        size_t page = os_page_size();
+        size_t keep = HC_ALIGN_UP(core_config.top_pad, BLK_GRAIN);
+        if (keep < BLK_MIN)
+            keep = BLK_MIN;
+        size_t give = (blk_size(b) - keep) & ~(page - 1);
+        if (give == 0 || !os_sbrk(-(intptr_t)give))
+            return b;
+        r->end -= give;
+        frame(r->base, r->end);
+        blk_set(b, blk_size(b) - give, 0);
+    }
+    return b;
+}
+
+const region_t *region_find(const void *p)
+{
+    const unsigned char *a = p;
+    for (size_t i = 0; i < nregions; i++)
+        if (a >= regions[i].base && a < regions[i].end)
+            return &regions[i];
+    return NULL;
+}
+
+size_t region_count(void) { return nregions; }
+const region_t *region_at(size_t i) { return i < nregions ? &regions[i] : NULL; }
+
+void region_reset(void)
+{
+    nregions = 0;
+    brk_region = NULL;
+}

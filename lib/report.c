@@ -1,0 +1,113 @@
+/* Report output (see report.h): the report lock, the log file, the error count,
+ * and hc_assert_fail.  write(2) only; no stdio, no malloc. */
+#define _GNU_SOURCE
+#include "internal.h"
+#include "report.h"
+#include "fmt.h"
+#include "options.h"
+#include "os.h"
+
+#include <fcntl.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+static int report_lock;
+static size_t errors;
+static int log_fd = -1;
+static int log_pid;
+static char buf[8192];
+static struct fmt out;
+
+static void lock_reports(void)
+{
+    while (__atomic_exchange_n(&report_lock, 1, __ATOMIC_ACQUIRE))
+        sched_yield();
+}
+
+static void unlock_reports(void) { __atomic_store_n(&report_lock, 0, __ATOMIC_RELEASE); }
+
+/* Open PATH.PID, refusing to follow a symbolic link; again after a fork. */
+static void open_log(void)
+{
+    if (!options.log_path || !options.log_path[0])
+        return;
+    int pid = os_getpid();
+    if (log_fd >= 0 && log_pid == pid)
+        return;
+    if (log_fd >= 0)
+        close(log_fd);
+    char name[1200];
+    struct fmt f;
+    fmt_init(&f, name, sizeof name);
+    fmt_printf(&f, "%s.%d", options.log_path, pid);
+    log_fd = open(fmt_text(&f), O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
+    log_pid = pid;
+    if (log_fd < 0) {
+        static const char msg[] = "heapcheck: warning: cannot open the log file; reports go to stderr only\n";
+        os_write_all(2, msg, sizeof msg - 1);
+    }
+}
+
+void report_init(void) { open_log(); }
+
+static void emit(const char *text, size_t len)
+{
+    os_write_all(2, text, len);
+    open_log();
+    if (log_fd >= 0)
+        os_write_all(log_fd, text, len);
+}
+
+struct fmt *report_begin(void)
+{
+    lock_reports();
+    fmt_init(&out, buf, sizeof buf);
+    return &out;
+}
+
+void report_end(void)
+{
+    emit(fmt_text(&out), fmt_length(&out));
+    unlock_reports();
+}
+
+void report_warning(const char *line)
+{
+    if (options.verbosity < 1)
+        return;
+    struct fmt *f = report_begin();
+    fmt_printf(f, "%s", line);
+    report_end();
+}
+
+void report_heap_problem(const char *what, const void *where)
+{
+    __atomic_fetch_add(&errors, 1, __ATOMIC_RELAXED);
+    struct fmt *f = report_begin();
+    fmt_printf(f, "heapcheck: heap corruption: %s", what);
+    if (where)
+        fmt_printf(f, " at %p", where);
+    fmt_printf(f, "\n");
+    report_end();
+}
+
+size_t report_error_count(void) { return __atomic_load_n(&errors, __ATOMIC_RELAXED); }
+
+void report_finish_error(void)
+{
+    if (options.abort_on_error) {
+        static const char msg[] = "heapcheck: aborting (set HEAPCHECK_OPTIONS=abort_on_error=0 to go on)\n";
+        emit(msg, sizeof msg - 1);
+        abort();
+    }
+}
+
+void hc_assert_fail(const char *cond, const char *file, int line)
+{
+    struct fmt *f = report_begin();
+    fmt_printf(f, "heapcheck: internal check failed: %s (%s:%d); the heap is damaged beyond "
+                  "what heapcheck can report\n", cond, file, line);
+    report_end();
+    abort();
+}

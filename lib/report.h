@@ -1,0 +1,24 @@
+/* Reports: every message heapcheck prints goes through here, formatted without
+ * allocating (fmt.h) and written with write(2) to stderr and, when log_path is set,
+ * to PATH.PID.  One report at a time across threads. */
+#ifndef HC_REPORT_H
+#define HC_REPORT_H
+
+#include "internal.h"
+
+struct fmt;
+
+void report_init(void);
+void report_warning(const char *line);
+/* One problem found by the heap check. */
+void report_heap_problem(const char *what, const void *where);
+size_t report_error_count(void);
+
+/* Building blocks for the per-class reports: begin takes the report lock and opens
+ * the buffer; end writes it and releases the lock. */
+struct fmt *report_begin(void);
+void report_end(void);
+/* The action after an error: abort() unless abort_on_error=0. */
+void report_finish_error(void);
+
+#endif

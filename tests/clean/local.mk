@@ -1,0 +1,1 @@
+## Clean programs and real programs preloaded.

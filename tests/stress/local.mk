@@ -1,0 +1,1 @@
+## Randomized stress, threads, fork and out-of-memory tests (filled in below).

@@ -1,0 +1,169 @@
+/* The core allocator on its own: best fit over a known pattern of holes (ties go to
+ * the lower address), splitting, coalescing, alignment, large blocks and the check. */
+#include "unit.h"
+#include "core.h"
+#include "block.h"
+
+#include <string.h>
+
+static void fresh_core(void)
+{
+    core_reset();
+    core_config.use_sbrk = false; /* the test framework's malloc owns the break */
+    core_config.mmap_threshold = (size_t)1 << 20;
+}
+
+static size_t block_of(void *p) { return blk_size(blk_of_payload(p)); }
+
+/* Allocate blocks of the given sizes, each followed by a small separator, then free
+ * the holes: the free index then holds exactly those holes and the region's tail. */
+static void make_holes(const size_t *payloads, void **holes, int n)
+{
+    for (int i = 0; i < n; i++) {
+        holes[i] = core_alloc(payloads[i], 16, 0);
+        ck_assert_ptr_nonnull(holes[i]);
+        ck_assert_ptr_nonnull(core_alloc(16, 16, 0)); /* separator, kept */
+    }
+    for (int i = 0; i < n; i++)
+        core_free(holes[i]);
+    ck_assert_uint_eq(core_check(NULL, NULL), 0);
+}
+
+START_TEST(best_fit_takes_smallest_hole_lowest_address_on_ties)
+{
+    fresh_core();
+    /* Block sizes: 96, 64, 160, 64, 128, 2064, 2048, 2048 */
+    const size_t payload[] = {80, 48, 144, 48, 112, 2048, 2032, 2032};
+    void *h[8];
+    make_holes(payload, h, 8);
+
+    ck_assert_ptr_eq(core_alloc(48, 16, 0), h[1]);   /* 64: the lower of two */
+    ck_assert_ptr_eq(core_alloc(40, 16, 0), h[3]);   /* 64 again: the other one */
+    ck_assert_ptr_eq(core_alloc(100, 16, 0), h[4]);  /* 128, not 160 */
+    ck_assert_ptr_eq(core_alloc(70, 16, 0), h[0]);   /* 96 */
+    ck_assert_ptr_eq(core_alloc(2032, 16, 0), h[6]); /* 2048: lower of two, not 2064 */
+    /* 2016 fits 2048 (h[7]) best, splitting off a 32-byte remainder. */
+    void *p = core_alloc(2000, 16, 0);
+    ck_assert_ptr_eq(p, h[7]);
+    ck_assert_uint_eq(block_of(p), 2016);
+    ck_assert_ptr_eq(core_alloc(130, 16, 0), h[2]);  /* 160 */
+    ck_assert_ptr_eq(core_alloc(2048, 16, 0), h[5]); /* 2064 */
+    ck_assert_uint_eq(core_check(NULL, NULL), 0);
+}
+END_TEST
+
+START_TEST(free_coalesces_both_neighbours)
+{
+    fresh_core();
+    void *a = core_alloc(100, 16, 0), *b = core_alloc(100, 16, 0), *c = core_alloc(100, 16, 0);
+    void *guard = core_alloc(16, 16, 0);
+    (void)guard;
+    size_t before = 0;
+    struct core_stats s;
+    core_get_stats(&s);
+    before = s.free_blocks;
+    core_free(a);
+    core_free(c);
+    core_get_stats(&s);
+    ck_assert_uint_eq(s.free_blocks, before + 2);
+    core_free(b); /* joins a and c into one */
+    core_get_stats(&s);
+    ck_assert_uint_eq(s.free_blocks, before + 1);
+    ck_assert_ptr_eq(core_alloc(3 * 112 + 32, 16, 0), a); /* the merged block fits exactly */
+    ck_assert_uint_eq(core_check(NULL, NULL), 0);
+}
+END_TEST
+
+START_TEST(alignment_and_offset_hold)
+{
+    fresh_core();
+    for (size_t align = 16; align <= 65536; align <<= 1) {
+        for (size_t off = 0; off < align && off <= 64; off += 16) {
+            unsigned char *p = core_alloc(37, align, off);
+            ck_assert_ptr_nonnull(p);
+            ck_assert_uint_eq(((uintptr_t)p + off) % align, 0);
+            ck_assert_uint_ge(core_usable(p), 37);
+            memset(p, 0xab, 37);
+        }
+    }
+    ck_assert_uint_eq(core_check(NULL, NULL), 0);
+}
+END_TEST
+
+START_TEST(large_blocks_are_mapped_and_unmapped)
+{
+    fresh_core();
+    struct core_stats s;
+    void *p = core_alloc((size_t)3 << 20, 16, 0);
+    ck_assert_ptr_nonnull(p);
+    ck_assert(core_is_mapped(p));
+    core_get_stats(&s);
+    ck_assert_uint_ge(s.mapped_bytes, (size_t)3 << 20);
+    void *q = core_alloc((size_t)2 << 20, 4096, 32);
+    ck_assert_uint_eq(((uintptr_t)q + 32) % 4096, 0);
+    core_free(p);
+    core_free(q);
+    core_get_stats(&s);
+    ck_assert_uint_eq(s.mapped_bytes, 0);
+}
+END_TEST
+
+START_TEST(resize_grows_into_free_neighbour_and_shrinks)
+{
+    fresh_core();
+    void *a = core_alloc(100, 16, 0), *b = core_alloc(200, 16, 0);
+    void *guard = core_alloc(16, 16, 0);
+    (void)guard;
+    core_free(b);
+    ck_assert(core_resize(a, 300));
+    ck_assert_uint_ge(core_usable(a), 300);
+    ck_assert(core_resize(a, 40));
+    ck_assert_uint_lt(core_usable(a), 100);
+    ck_assert(!core_resize(a, 100000)); /* the separator is in the way */
+    ck_assert_uint_eq(core_check(NULL, NULL), 0);
+}
+END_TEST
+
+START_TEST(check_finds_a_smashed_footer)
+{
+    fresh_core();
+    unsigned char *p = core_alloc(64, 16, 0);
+    core_alloc(64, 16, 0);
+    size_t usable = core_usable(p);
+    memset(p, 0x41, usable + 8); /* runs over the footer */
+    ck_assert_uint_gt(core_check(NULL, NULL), 0);
+}
+END_TEST
+
+START_TEST(empty_mapped_regions_are_returned)
+{
+    fresh_core();
+    struct core_stats s;
+    void *q = core_alloc(900000, 16, 0);
+    void *r = core_alloc(1000, 16, 0);
+    core_get_stats(&s);
+    ck_assert_uint_eq(s.regions, 1);
+    core_free(q);
+    core_get_stats(&s);
+    ck_assert_uint_eq(s.regions, 1); /* r still lives there */
+    core_free(r);
+    core_get_stats(&s);
+    ck_assert_uint_eq(s.regions, 0);
+    ck_assert_uint_eq(s.heap_bytes, 0);
+}
+END_TEST
+
+Suite *make_suite(void)
+{
+    Suite *s = suite_create("core");
+    TCase *tc = tcase_create("core");
+    tcase_add_test(tc, best_fit_takes_smallest_hole_lowest_address_on_ties);
+    tcase_add_test(tc, free_coalesces_both_neighbours);
+    tcase_add_test(tc, alignment_and_offset_hold);
+    tcase_add_test(tc, large_blocks_are_mapped_and_unmapped);
+    tcase_add_test(tc, resize_grows_into_free_neighbour_and_shrinks);
+    tcase_add_test(tc, check_finds_a_smashed_footer);
+    tcase_add_test(tc, empty_mapped_regions_are_returned);
+    suite_add_tcase(s, tc);
+    return s;
+}

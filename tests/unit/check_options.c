@@ -1,0 +1,120 @@
+/* HEAPCHECK_OPTIONS parsing: values, suffixes, separators, and bad input that must
+ * give a warning naming the entry and keep the default, never a crash. */
+#include "unit.h"
+#include "options.h"
+
+#include <string.h>
+
+static char last[512];
+static int warnings;
+static void capture(const char *m)
+{
+    warnings++;
+    strncpy(last, m, sizeof last - 1);
+}
+
+static void reset(void)
+{
+    warnings = 0;
+    last[0] = '\0';
+    options_parse("preset=full", NULL);
+    /* defaults */
+    unsetenv("HEAPCHECK_OPTIONS");
+    options_load(NULL);
+}
+
+START_TEST(values_and_suffixes)
+{
+    reset();
+    ck_assert_int_eq(options_parse("mmap_threshold=64k:trim_threshold=2m,quarantine_size=1g", capture), 0);
+    ck_assert_uint_eq(options.mmap_threshold, 64 << 10);
+    ck_assert_uint_eq(options.trim_threshold, 2 << 20);
+    ck_assert_uint_eq(options.quarantine_size, (size_t)1 << 30);
+    ck_assert_int_eq(options_parse("check_interval=0x10:abort_on_error=no:log_path=/tmp/x", capture), 0);
+    ck_assert_uint_eq(options.check_interval, 16);
+    ck_assert(!options.abort_on_error);
+    ck_assert_str_eq(options.log_path, "/tmp/x");
+    ck_assert_int_eq(options_parse("preset=hardened", capture), 0);
+    ck_assert_int_eq(options.preset, PRESET_HARDENED);
+    ck_assert_int_eq(warnings, 0);
+}
+END_TEST
+
+START_TEST(defaults_come_from_the_table)
+{
+    reset();
+    ck_assert_uint_eq(options.mmap_threshold, 128 << 10);
+    ck_assert_int_eq(options.preset, PRESET_FULL);
+    ck_assert(options.use_sbrk);
+    ck_assert_str_eq(options.log_path, "");
+}
+END_TEST
+
+START_TEST(unknown_option_warns_and_is_ignored)
+{
+    reset();
+    ck_assert_int_eq(options_parse("nonsense=1:mmap_threshold=4k", capture), 1);
+    ck_assert_int_eq(warnings, 1);
+    ck_assert_ptr_nonnull(strstr(last, "unknown option 'nonsense'"));
+    ck_assert_uint_eq(options.mmap_threshold, 4096);
+}
+END_TEST
+
+START_TEST(bad_value_keeps_the_default)
+{
+    reset();
+    options_parse("mmap_threshold=4k", NULL);
+    ck_assert_int_eq(options_parse("mmap_threshold=12q", capture), 1);
+    ck_assert_uint_eq(options.mmap_threshold, 128 << 10);
+    ck_assert_ptr_nonnull(strstr(last, "mmap_threshold wants a size"));
+    ck_assert_ptr_nonnull(strstr(last, "using the default 128k"));
+    ck_assert_int_eq(options_parse("use_sbrk=maybe", capture), 1);
+    ck_assert_int_eq(options_parse("mmap_threshold=99999999999999999999999", capture), 1);
+    ck_assert_int_eq(options_parse("preset=paranoid", capture), 1);
+    ck_assert_int_eq(options_parse("verbosity", capture), 1);
+    ck_assert_ptr_nonnull(strstr(last, "no value for option 'verbosity'"));
+}
+END_TEST
+
+START_TEST(separators_and_empty_entries)
+{
+    reset();
+    ck_assert_int_eq(options_parse("::,,verbosity=2::", capture), 0);
+    ck_assert_uint_eq(options.verbosity, 2);
+    ck_assert_int_eq(options_parse("", capture), 0);
+    ck_assert_int_eq(options_parse(NULL, capture), 0);
+}
+END_TEST
+
+START_TEST(random_bytes_never_crash)
+{
+    reset();
+    unsigned seed = 12345;
+    char text[200];
+    for (int round = 0; round < 20000; round++) {
+        int n = (int)(rand_r(&seed) % (sizeof text - 1));
+        for (int i = 0; i < n; i++) {
+            static const char alphabet[] = "=:,abcdefghijklmnopqrstuvwxyz_0123456789kmgx\x01\xff";
+            text[i] = alphabet[rand_r(&seed) % (sizeof alphabet - 1)];
+        }
+        text[n] = '\0';
+        options_parse(text, NULL);
+    }
+    options_load(NULL);
+    ck_assert_uint_eq(options.mmap_threshold, 128 << 10);
+}
+END_TEST
+
+Suite *make_suite(void)
+{
+    Suite *s = suite_create("options");
+    TCase *tc = tcase_create("parse");
+    tcase_add_test(tc, values_and_suffixes);
+    tcase_add_test(tc, defaults_come_from_the_table);
+    tcase_add_test(tc, unknown_option_warns_and_is_ignored);
+    tcase_add_test(tc, bad_value_keeps_the_default);
+    tcase_add_test(tc, separators_and_empty_entries);
+    tcase_add_test(tc, random_bytes_never_crash);
+    suite_add_tcase(s, tc);
+    return s;
+}
