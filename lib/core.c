@@ -210,8 +210,9 @@ void *core_block_containing(const void *p, size_t *usable)
     if (r) {
         block_t *stop = r->end - sizeof(size_t);
         for (block_t *b = r->base + sizeof(size_t); b < stop; b = blk_next(b)) {
-            if (blk_size(b) == 0)
-                break; /* corrupted: do not loop forever */
+            size_t size = blk_size(b);
+            if (size < BLK_MIN || size > (size_t)(stop - b))
+                break; /* corrupted: stop rather than stray */
             if ((const unsigned char *)p < b + blk_size(b)) {
                 found = blk_inuse(b) ? b : NULL;
                 break;

@@ -11,18 +11,19 @@
 #include <errno.h>
 #include <unistd.h>
 
+#define CALLER __builtin_return_address(0)
 #define STANDARD(name, hc) extern __typeof__(hc) name __attribute__((alias(#hc), visibility("default")))
 
 static size_t page_size(void) { return (size_t)sysconf(_SC_PAGESIZE); }
 
 HC_EXPORT void *hc_malloc(size_t size)
 {
-    return heap_alloc(size, 16, KIND_MALLOC, false);
+    return heap_alloc(size, 16, KIND_MALLOC, false, CALLER);
 }
 
 HC_EXPORT void hc_free(void *ptr)
 {
-    heap_free(ptr, KIND_MALLOC);
+    heap_free(ptr, KIND_MALLOC, CALLER);
 }
 
 HC_EXPORT void *hc_calloc(size_t count, size_t size)
@@ -32,12 +33,12 @@ HC_EXPORT void *hc_calloc(size_t count, size_t size)
         errno = ENOMEM;
         return NULL;
     }
-    return heap_alloc(total, 16, KIND_MALLOC, true);
+    return heap_alloc(total, 16, KIND_MALLOC, true, CALLER);
 }
 
 HC_EXPORT void *hc_realloc(void *ptr, size_t size)
 {
-    return heap_realloc(ptr, size);
+    return heap_realloc(ptr, size, CALLER);
 }
 
 HC_EXPORT void *hc_reallocarray(void *ptr, size_t count, size_t size)
@@ -47,12 +48,12 @@ HC_EXPORT void *hc_reallocarray(void *ptr, size_t count, size_t size)
         errno = ENOMEM;
         return NULL;
     }
-    return heap_realloc(ptr, total);
+    return heap_realloc(ptr, total, CALLER);
 }
 
 /* memalign's rule, as glibc's: a small alignment means 16, one that is not a power of
  * two is rounded up to the next. */
-static void *aligned(size_t alignment, size_t size)
+static void *aligned(size_t alignment, size_t size, void *caller)
 {
     if (alignment > ((size_t)1 << 62)) {
         errno = EINVAL;
@@ -61,7 +62,7 @@ static void *aligned(size_t alignment, size_t size)
     size_t a = 16;
     while (a < alignment)
         a <<= 1;
-    return heap_alloc(size, a, KIND_MALLOC, false);
+    return heap_alloc(size, a, KIND_MALLOC, false, caller);
 }
 
 HC_EXPORT int hc_posix_memalign(void **out, size_t alignment, size_t size)
@@ -69,7 +70,7 @@ HC_EXPORT int hc_posix_memalign(void **out, size_t alignment, size_t size)
     if (!HC_IS_POW2(alignment) || alignment % sizeof(void *) != 0)
         return EINVAL;
     int saved = errno;
-    void *p = aligned(alignment, size);
+    void *p = aligned(alignment, size, CALLER);
     if (!p) {
         int err = errno;
         errno = saved;
@@ -85,17 +86,17 @@ HC_EXPORT void *hc_aligned_alloc(size_t alignment, size_t size)
         errno = EINVAL;
         return NULL;
     }
-    return aligned(alignment, size);
+    return aligned(alignment, size, CALLER);
 }
 
 HC_EXPORT void *hc_memalign(size_t alignment, size_t size)
 {
-    return aligned(alignment, size);
+    return aligned(alignment, size, CALLER);
 }
 
 HC_EXPORT void *hc_valloc(size_t size)
 {
-    return aligned(page_size(), size);
+    return aligned(page_size(), size, CALLER);
 }
 
 HC_EXPORT void *hc_pvalloc(size_t size)
@@ -106,12 +107,12 @@ HC_EXPORT void *hc_pvalloc(size_t size)
         errno = ENOMEM;
         return NULL;
     }
-    return aligned(page, rounded ? rounded : page);
+    return aligned(page, rounded ? rounded : page, CALLER);
 }
 
 HC_EXPORT size_t hc_malloc_usable_size(void *ptr)
 {
-    return heap_usable(ptr);
+    return heap_usable(ptr, CALLER);
 }
 
 HC_EXPORT size_t hc_check_heap(void)

@@ -1,6 +1,7 @@
 /* The heap front (see heap.h).  Owns start-up (options, core configuration, fork
  * handlers) and the lock discipline: every operation takes the heap lock once, does
- * its work below, releases it, and only then may report.  Never calls malloc. */
+ * its work below, releases it, and only then reports what it found.  Never calls
+ * malloc. */
 #define _GNU_SOURCE
 #include "internal.h"
 #include "heap.h"
@@ -10,6 +11,10 @@
 #include "options.h"
 #include "report.h"
 #include "heapcheck.h"
+#include "depot.h"
+#include "guard.h"
+#include "secret.h"
+#include "quarantine.h"
 
 #include <errno.h>
 #include <string.h>
@@ -20,7 +25,9 @@ enum { INIT_NONE, INIT_RUNNING, INIT_READY };
 static int init_state;
 static long init_tid;
 
-static size_t live_blocks, live_bytes;
+static bool guarded;                   /* preset none: straight to the core */
+static size_t live_blocks, live_bytes;  /* kept here only when not guarded */
+static unsigned long ops;               /* for check_interval */
 
 static long current_tid(void) { return syscall(SYS_gettid); }
 
@@ -38,6 +45,14 @@ static HC_COLD void init_slow(void)
         core_config.trim_threshold = options.trim_threshold;
         core_config.top_pad = options.top_pad;
         core_config.use_sbrk = options.use_sbrk;
+        secret_init();
+        guarded = options.preset != PRESET_NONE;
+        guard_config.quarantine = options.preset == PRESET_FULL && options.quarantine_size > 0;
+        guard_config.fill = options.preset == PRESET_FULL && options.alloc_fill < 256;
+        guard_config.alloc_fill = (unsigned char)options.alloc_fill;
+        guard_config.free_fill = (unsigned char)options.free_fill;
+        guard_config.quarantine_size = options.quarantine_size;
+        guard_config.quarantine_max_block = options.quarantine_max_block;
         report_init();
         __atomic_store_n(&init_state, INIT_READY, __ATOMIC_RELEASE);
         mine = true;
@@ -57,9 +72,35 @@ static inline bool starting_up(void)
     return false;
 }
 
-void *heap_alloc(size_t size, size_t align, enum alloc_kind kind, bool zero)
+#define MAX_CHECK_FINDINGS 16
+
+static HC_COLD void report_all(struct finding *f, size_t n, void *caller)
 {
-    (void)kind;
+    for (size_t i = 0; i < n; i++) {
+        if (!f[i].op_caller && f[i].op != OP_CHECK)
+            f[i].op_caller = caller;
+        report_finding(&f[i]);
+    }
+    if (n)
+        report_finish_error();
+}
+
+/* check_interval: every N operations, a full check (lock held; findings copied out). */
+static size_t periodic_check(struct finding *out)
+{
+    if (HC_LIKELY(!options.check_interval) || ++ops % options.check_interval)
+        return 0;
+    size_t n = guard_check_all(out, MAX_CHECK_FINDINGS);
+    return n < MAX_CHECK_FINDINGS ? n : MAX_CHECK_FINDINGS;
+}
+
+static inline uint32_t stack_here(void *caller)
+{
+    return depot_put(&caller, 1);
+}
+
+void *heap_alloc(size_t size, size_t align, enum alloc_kind kind, bool zero, void *caller)
+{
     if (HC_UNLIKELY(starting_up())) {
         void *p = bootarena_alloc(size, align);
         if (p && zero)
@@ -68,90 +109,134 @@ void *heap_alloc(size_t size, size_t align, enum alloc_kind kind, bool zero)
     }
     if (align < 16)
         align = 16;
-    bool taken = lock_acquire();
-    void *p = core_alloc(size, align, 0);
-    bool fresh = false;
-    if (p) {
-        live_blocks++;
-        live_bytes += core_usable(p);
-        fresh = core_is_mapped(p); /* new mappings are already zero */
+    void *p;
+    if (!guarded) {
+        bool taken = lock_acquire();
+        p = core_alloc(size, align, 0);
+        if (p) {
+            live_blocks++;
+            live_bytes += core_usable(p);
+        }
+        bool fresh = p && core_is_mapped(p); /* new mappings are already zero */
+        lock_release(taken);
+        if (p && zero && !fresh)
+            memset(p, 0, size);
+    } else {
+        struct finding found[MAX_CHECK_FINDINGS];
+        bool taken = lock_acquire();
+        p = guard_alloc(size, align, kind, stack_here(caller), zero);
+        size_t n = periodic_check(found);
+        lock_release(taken);
+        if (HC_UNLIKELY(n))
+            report_all(found, n, caller);
     }
-    lock_release(taken);
-    if (HC_UNLIKELY(!p)) {
+    if (HC_UNLIKELY(!p))
         errno = ENOMEM;
-        return NULL;
-    }
-    if (zero && !fresh)
-        memset(p, 0, size);
     return p;
 }
 
-void heap_free(void *p, enum alloc_kind kind)
+static enum op release_op(enum alloc_kind kind)
 {
-    (void)kind;
-    if (!p || HC_UNLIKELY(bootarena_owns(p)))
-        return;
-    bool taken = lock_acquire();
-    live_blocks--;
-    live_bytes -= core_usable(p);
-    core_free(p);
-    lock_release(taken);
+    return kind == KIND_NEW ? OP_DELETE : kind == KIND_NEW_ARRAY ? OP_DELETE_ARRAY : OP_FREE;
 }
 
-size_t heap_usable(void *p)
+void heap_free(void *p, enum alloc_kind kind, void *caller)
+{
+    if (!p || HC_UNLIKELY(bootarena_owns(p)))
+        return;
+    if (!guarded) {
+        bool taken = lock_acquire();
+        live_blocks--;
+        live_bytes -= core_usable(p);
+        core_free(p);
+        lock_release(taken);
+        return;
+    }
+    struct finding found[MAX_CHECK_FINDINGS + 2];
+    bool taken = lock_acquire();
+    size_t n = (size_t)guard_free(p, kind, release_op(kind), stack_here(caller), found);
+    n += periodic_check(found + n);
+    lock_release(taken);
+    if (HC_UNLIKELY(n))
+        report_all(found, n, caller);
+}
+
+size_t heap_usable(void *p, void *caller)
 {
     if (!p)
         return 0;
     if (HC_UNLIKELY(bootarena_owns(p)))
         return bootarena_usable(p);
+    size_t n = 0;
+    struct finding found;
     bool taken = lock_acquire();
-    size_t n = core_usable(p);
+    int bad = guarded ? guard_size(p, OP_USABLE_SIZE, &n, &found) : (n = core_usable(p), 0);
     lock_release(taken);
+    if (HC_UNLIKELY(bad))
+        report_all(&found, 1, caller);
     return n;
 }
 
-void *heap_realloc(void *p, size_t size)
+void *heap_realloc(void *p, size_t size, void *caller)
 {
     if (!p)
-        return heap_alloc(size, 16, KIND_MALLOC, false);
+        return heap_alloc(size, 16, KIND_MALLOC, false, caller);
     if (size == 0) { /* as glibc: free and return NULL */
-        heap_free(p, KIND_MALLOC);
+        heap_free(p, KIND_MALLOC, caller);
         return NULL;
     }
-    size_t old;
+    size_t old = 0;
     if (HC_UNLIKELY(bootarena_owns(p))) {
         old = bootarena_usable(p);
     } else {
+        struct finding found;
+        bool done = false;
+        int bad = 0;
         bool taken = lock_acquire();
-        old = core_usable(p);
-        bool done = core_resize(p, size);
-        if (done)
-            live_bytes += core_usable(p) - old;
+        if (!guarded) {
+            old = core_usable(p);
+            done = core_resize(p, size);
+            if (done)
+                live_bytes += core_usable(p) - old;
+        } else {
+            bad = guard_size(p, OP_REALLOC, &old, &found);
+            if (!bad)
+                done = guard_resize_in_place(p, size);
+        }
         lock_release(taken);
+        if (HC_UNLIKELY(bad)) {
+            report_all(&found, 1, caller);
+            errno = EINVAL;
+            return NULL; /* the pointer is not a block: nothing to copy from */
+        }
         if (done)
             return p;
     }
-    void *q = heap_alloc(size, 16, KIND_MALLOC, false);
+    void *q = heap_alloc(size, 16, KIND_MALLOC, false, caller);
     if (!q)
         return NULL; /* p stays valid, as the standard says */
     memcpy(q, p, old < size ? old : size);
-    heap_free(p, KIND_MALLOC);
+    heap_free(p, KIND_MALLOC, caller);
     return q;
-}
-
-static void count_problem(const char *what, const void *where, void *arg)
-{
-    (void)arg;
-    report_heap_problem(what, where);
 }
 
 size_t heap_check(void)
 {
     if (starting_up())
         return 0;
+    struct finding found[MAX_CHECK_FINDINGS];
+    size_t bad;
     bool taken = lock_acquire();
-    size_t bad = core_check(count_problem, NULL);
+    if (guarded) {
+        bad = guard_check_all(found, MAX_CHECK_FINDINGS);
+    } else {
+        bad = 0;
+        lock_release(taken);
+        return core_check(NULL, NULL); /* racy but harmless: preset none is for benchmarks */
+    }
     lock_release(taken);
+    for (size_t i = 0; i < bad && i < MAX_CHECK_FINDINGS; i++)
+        report_finding(&found[i]);
     return bad;
 }
 
@@ -163,8 +248,10 @@ void heap_stats(struct hc_stats *s)
     struct core_stats c;
     bool taken = lock_acquire();
     core_get_stats(&c);
-    s->live_blocks = live_blocks;
-    s->live_bytes = live_bytes;
+    s->live_blocks = guarded ? guard_live_blocks() : live_blocks;
+    s->live_bytes = guarded ? guard_live_bytes() : live_bytes;
+    s->quarantine_bytes = quar_bytes();
+    s->quarantine_blocks = quar_count();
     lock_release(taken);
     s->heap_bytes = c.heap_bytes;
     s->mapped_bytes = c.mapped_bytes;
@@ -173,4 +260,15 @@ void heap_stats(struct hc_stats *s)
     s->largest_free = c.largest_free;
     s->fragmentation = c.free_bytes ? 1.0 - (double)c.largest_free / (double)c.free_bytes : 0.0;
     s->errors = report_error_count();
+}
+
+/* At exit (after the program's own atexit handlers and destructors): the full check,
+ * so an overflow in a block that is never freed is still caught. */
+__attribute__((destructor)) static void heap_at_exit(void)
+{
+    if (__atomic_load_n(&init_state, __ATOMIC_ACQUIRE) != INIT_READY || !guarded ||
+        !options.check_at_exit)
+        return;
+    if (heap_check())
+        report_finish_error();
 }

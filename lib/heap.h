@@ -9,10 +9,11 @@
 /* Which family allocated a block; freeing with another family is a mismatch. */
 enum alloc_kind { KIND_MALLOC, KIND_NEW, KIND_NEW_ARRAY };
 
-void *heap_alloc(size_t size, size_t align, enum alloc_kind kind, bool zero);
-void heap_free(void *p, enum alloc_kind kind);
-void *heap_realloc(void *p, size_t size);
-size_t heap_usable(void *p);
+/* caller: the return address into the program, for the reports. */
+void *heap_alloc(size_t size, size_t align, enum alloc_kind kind, bool zero, void *caller);
+void heap_free(void *p, enum alloc_kind kind, void *caller);
+void *heap_realloc(void *p, size_t size, void *caller);
+size_t heap_usable(void *p, void *caller);
 size_t heap_check(void);
 struct hc_stats;
 void heap_stats(struct hc_stats *s);

@@ -92,6 +92,8 @@ void report_heap_problem(const char *what, const void *where)
     report_end();
 }
 
+void report_count_error(void) { __atomic_fetch_add(&errors, 1, __ATOMIC_RELAXED); }
+
 size_t report_error_count(void) { return __atomic_load_n(&errors, __ATOMIC_RELAXED); }
 
 void report_finish_error(void)

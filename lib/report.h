@@ -13,6 +13,7 @@ void report_warning(const char *line);
 /* One problem found by the heap check. */
 void report_heap_problem(const char *what, const void *where);
 size_t report_error_count(void);
+void report_count_error(void);
 
 /* Building blocks for the per-class reports: begin takes the report lock and opens
  * the buffer; end writes it and releases the lock. */

@@ -1,0 +1,200 @@
+/* One report per bug class (see finding.h), in one grammar:
+ *
+ *   ==PID== heapcheck: <bug class> on address 0x...
+ *   ==PID== <what happened, in words: the block, the offset, the bytes changed>
+ *   ==PID==   found by <operation>:          #0 the program's caller
+ *   ==PID== the N-byte block at 0x... was allocated by <family>:  #0 ...
+ *   ==PID== and freed by <family>:           #0 ...
+ *   ==PID== likely cause: <one sentence>
+ *
+ * Formatted with fmt.h into the report buffer: no allocation, write(2) only. */
+#define _GNU_SOURCE
+#include "internal.h"
+#include "finding.h"
+#include "depot.h"
+#include "fmt.h"
+#include "os.h"
+#include "report.h"
+
+#include <dlfcn.h>
+
+static const char *const bug_names[] = {
+    [BUG_NONE] = "no error",
+    [BUG_OVERFLOW] = "heap-buffer-overflow",
+    [BUG_UNDERFLOW] = "heap-buffer-underflow",
+    [BUG_DOUBLE_FREE] = "double-free",
+    [BUG_INTERIOR_FREE] = "invalid-free of an interior pointer",
+    [BUG_WILD_FREE] = "invalid-free of a wild pointer",
+    [BUG_WRITE_AFTER_FREE] = "write-after-free",
+    [BUG_BAD_HEADER] = "corrupted block header",
+    [BUG_MISMATCH] = "alloc-dealloc-mismatch",
+    [BUG_HEAP_CORRUPTION] = "heap corruption",
+};
+
+static const char *const op_names[] = {
+    [OP_FREE] = "free()", [OP_REALLOC] = "realloc()", [OP_USABLE_SIZE] = "malloc_usable_size()",
+    [OP_DELETE] = "operator delete", [OP_DELETE_ARRAY] = "operator delete[]",
+    [OP_CHECK] = "the heap check", [OP_QUARANTINE_EXIT] = "the quarantine (as the block left it)",
+};
+
+static const char *const alloc_names[] = {
+    [KIND_MALLOC] = "malloc()", [KIND_NEW] = "operator new", [KIND_NEW_ARRAY] = "operator new[]",
+};
+static const char *const release_names[] = {
+    [KIND_MALLOC] = "free()", [KIND_NEW] = "operator delete", [KIND_NEW_ARRAY] = "operator delete[]",
+};
+
+static int pid;
+
+static void line_start(struct fmt *f) { fmt_printf(f, "==%d== ", pid); }
+
+static void frame(struct fmt *f, unsigned i, void *pc)
+{
+    Dl_info info;
+    line_start(f);
+    fmt_printf(f, "    #%u %p", i, pc);
+    /* pc is a return address: look up pc - 1 so a call at a function's end is named
+     * after that function, not the next. */
+    if (dladdr((char *)pc - 1, &info) && info.dli_fname) {
+        if (info.dli_sname)
+            fmt_printf(f, " in %s+0x%zx", info.dli_sname, (size_t)((char *)pc - (char *)info.dli_saddr));
+        fmt_printf(f, " (%s+0x%zx)", info.dli_fname, (size_t)((char *)pc - (char *)info.dli_fbase));
+    }
+    fmt_printf(f, "\n");
+}
+
+static void stack(struct fmt *f, uint32_t id)
+{
+    unsigned n;
+    void *const *frames = depot_get(id, &n);
+    if (!n) {
+        line_start(f);
+        fmt_printf(f, "    (no stack recorded)\n");
+    }
+    for (unsigned i = 0; i < n; i++)
+        frame(f, i, frames[i]);
+}
+
+static void plural(struct fmt *f, size_t n, const char *what)
+{
+    fmt_printf(f, "%zu %s%s", n, what, n == 1 ? "" : "s");
+}
+
+static void relation(struct fmt *f, const struct finding *x)
+{
+    line_start(f);
+    switch (x->bug) {
+    case BUG_OVERFLOW:
+        fmt_printf(f, "a write ");
+        plural(f, (size_t)x->offset - x->size + 1, "byte");
+        fmt_printf(f, " past the end of the %zu-byte block at %p: the first changed byte is %lld "
+                      "bytes after the block, ", x->size, x->block, x->offset - (long long)x->size);
+        plural(f, x->changed, "byte");
+        fmt_printf(f, " of its rear canary changed\n");
+        break;
+    case BUG_UNDERFLOW:
+        fmt_printf(f, "a write %lld byte%s before the start of the ", -x->offset, x->offset == -1 ? "" : "s");
+        if (x->block_known)
+            fmt_printf(f, "%zu-byte ", x->size);
+        fmt_printf(f, "block at %p: ", x->block);
+        plural(f, x->changed, "byte");
+        fmt_printf(f, " of its front canary changed\n");
+        break;
+    case BUG_DOUBLE_FREE:
+        if (x->offset) {
+            fmt_printf(f, "%p is ", x->addr);
+            plural(f, (size_t)x->offset, "byte");
+            fmt_printf(f, " inside ");
+        } else
+            fmt_printf(f, "%p is ", x->addr);
+        if (x->block_known)
+            fmt_printf(f, "the %zu-byte block at %p, which was already freed\n", x->size, x->block);
+        else
+            fmt_printf(f, "the block at %p, which was already freed\n", x->block);
+        break;
+    case BUG_INTERIOR_FREE:
+        fmt_printf(f, "%p is ", x->addr);
+        plural(f, (size_t)(x->offset < 0 ? -x->offset : x->offset), "byte");
+        fmt_printf(f, " %s the %zu-byte block at %p; only the block's start may be freed\n",
+                   x->offset < 0 ? "before" : "inside", x->size, x->block);
+        break;
+    case BUG_WILD_FREE:
+        fmt_printf(f, "%p is not in any block heapcheck allocated (a stack or global address, "
+                      "memory from another allocator, or garbage); it was not touched\n", x->addr);
+        break;
+    case BUG_WRITE_AFTER_FREE:
+        fmt_printf(f, "the %zu-byte block at %p was written after it was freed: the first changed "
+                      "byte is at offset %lld, ", x->size, x->block, x->offset);
+        plural(f, x->changed, "byte");
+        fmt_printf(f, " changed\n");
+        break;
+    case BUG_BAD_HEADER:
+        fmt_printf(f, "the block at %p cannot be trusted: %s\n", x->block, x->detail);
+        break;
+    case BUG_MISMATCH:
+        fmt_printf(f, "the %zu-byte block at %p was allocated by %s but released by %s\n", x->size,
+                   x->block, alloc_names[x->alloc_kind], release_names[x->op_kind]);
+        break;
+    case BUG_HEAP_CORRUPTION:
+        fmt_printf(f, "%s", x->detail);
+        if (x->addr)
+            fmt_printf(f, " (at %p)", x->addr);
+        fmt_printf(f, "\n");
+        break;
+    case BUG_NONE:
+        break;
+    }
+}
+
+static const char *likely_cause(enum bug bug)
+{
+    switch (bug) {
+    case BUG_OVERFLOW: return "an index or length off by one or more (a missing +1 for a string's NUL, "
+                              "<= instead of <), or a copy longer than the buffer";
+    case BUG_UNDERFLOW: return "a negative index, or a pointer decremented past the start of the buffer";
+    case BUG_DOUBLE_FREE: return "two owners of one pointer, or a pointer not set to NULL after free";
+    case BUG_INTERIOR_FREE: return "freeing a pointer that was advanced through the buffer, instead of the "
+                                   "pointer malloc returned";
+    case BUG_WILD_FREE: return "freeing something that did not come from malloc, or an uninitialized pointer";
+    case BUG_WRITE_AFTER_FREE: return "a dangling pointer: the block was used after free() (keep it alive "
+                                      "longer, or clear the pointer when freeing)";
+    case BUG_BAD_HEADER: return "an overflow from the block before this one, or an underflow of this block "
+                                "by more than its canary";
+    case BUG_MISMATCH: return "C++ new paired with free, malloc paired with delete, or new[] with delete";
+    case BUG_HEAP_CORRUPTION: return "a wild write into heap metadata";
+    case BUG_NONE: break;
+    }
+    return "";
+}
+
+void report_finding(const struct finding *x)
+{
+    pid = os_getpid();
+    struct fmt *f = report_begin();
+    line_start(f);
+    fmt_printf(f, "heapcheck: %s on address %p\n", bug_names[x->bug], x->addr);
+    relation(f, x);
+    line_start(f);
+    fmt_printf(f, "  found by %s", op_names[x->op]);
+    if (x->op_caller) {
+        fmt_printf(f, ", called from:\n");
+        frame(f, 0, x->op_caller);
+    } else {
+        fmt_printf(f, "\n");
+    }
+    if (x->block_known) {
+        line_start(f);
+        fmt_printf(f, "  the %zu-byte block at %p was allocated by %s at:\n", x->size, x->block,
+                   alloc_names[x->alloc_kind]);
+        stack(f, x->alloc_stack);
+        if (x->freed || x->bug == BUG_WRITE_AFTER_FREE) {
+            line_start(f);
+            fmt_printf(f, "  and freed at:\n");
+            stack(f, x->free_stack);
+        }
+    }
+    line_start(f);
+    fmt_printf(f, "  likely cause: %s\n", likely_cause(x->bug));
+    report_end();
+    report_count_error();
+}

@@ -1,0 +1,47 @@
+/* A finding: one error the guard layer saw, copied out of the heap so it can be
+ * reported after the heap lock is released.  Nothing in it points to be followed
+ * except stack ids (the depot never moves its stacks). */
+#ifndef HC_FINDING_H
+#define HC_FINDING_H
+
+#include "internal.h"
+#include "heap.h"
+
+enum bug {
+    BUG_NONE,
+    BUG_OVERFLOW,        /* rear canary changed */
+    BUG_UNDERFLOW,       /* front canary changed */
+    BUG_DOUBLE_FREE,     /* free of a block already freed */
+    BUG_INTERIOR_FREE,   /* free of a pointer inside a live block */
+    BUG_WILD_FREE,       /* free of a pointer in no heap block */
+    BUG_WRITE_AFTER_FREE,/* quarantine poison changed */
+    BUG_BAD_HEADER,      /* checksum or boundary tag wrong */
+    BUG_MISMATCH,        /* allocated and released by different families */
+    BUG_HEAP_CORRUPTION, /* a core invariant broken (from the heap check) */
+};
+
+enum op {
+    OP_FREE, OP_REALLOC, OP_USABLE_SIZE, OP_DELETE, OP_DELETE_ARRAY, OP_CHECK,
+    OP_QUARANTINE_EXIT,
+};
+
+struct finding {
+    enum bug bug;
+    enum op op;               /* what was being done when it was found */
+    void *op_caller;          /* return address into the program */
+    const void *addr;         /* the bad address (first changed byte, or the pointer) */
+    const void *block;        /* the block's payload, if known */
+    size_t size;              /* its requested size, if known */
+    long long offset;         /* addr - block (negative before it) */
+    size_t changed;           /* bytes that differ from what heapcheck wrote */
+    enum alloc_kind alloc_kind, op_kind;
+    uint32_t alloc_stack, free_stack;
+    const char *detail;       /* for BUG_HEAP_CORRUPTION and BUG_BAD_HEADER */
+    bool block_known, freed;
+};
+
+/* Report one finding (report lock held inside; heap lock must NOT be held), then
+ * count it.  The caller decides on the action (report_finish_error). */
+void report_finding(const struct finding *f);
+
+#endif

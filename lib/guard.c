@@ -1,0 +1,412 @@
+/* The guard layer (see guard.h): lay out, verify and release guarded blocks.
+ * Invariants it owns: every block it handed out is in the pointer set (live,
+ * quarantined or set aside as damaged); a live block's checksum and canaries verify;
+ * a quarantined block's poison is intact.  A pointer not in the set is never read. */
+#include "internal.h"
+#include "guard.h"
+#include "block.h"
+#include "core.h"
+#include "ptrset.h"
+#include "quarantine.h"
+#include "secret.h"
+
+#include <string.h>
+
+struct guard_hdr {
+    uint64_t requested;
+    uint32_t alloc_stack, free_stack;
+    uint32_t kind;
+    uint32_t checksum;
+    uint64_t front; /* the front canary, right before the payload */
+};
+_Static_assert(sizeof(struct guard_hdr) == GUARD_PREFIX, "header must fill the prefix");
+
+struct guard_config guard_config;
+static size_t live_bytes, live_blocks;
+
+static inline struct guard_hdr *hdr_of(void *u) { return (struct guard_hdr *)((char *)u - GUARD_PREFIX); }
+static inline size_t core_head_of(struct guard_hdr *h) { return blk_head(blk_of_payload(h)); }
+
+static uint32_t checksum_of(struct guard_hdr *h)
+{
+    return secret_checksum(h, h->requested, (uint64_t)h->alloc_stack << 32 | h->free_stack,
+                           (uint64_t)h->kind << 56 ^ core_head_of(h));
+}
+
+static void seal(struct guard_hdr *h) { h->checksum = checksum_of(h); }
+
+static bool header_ok(struct guard_hdr *h)
+{
+    /* The checksum covers the core's head word: only once it verifies is the size
+     * trusted enough to find the footer. */
+    if (h->checksum != checksum_of(h))
+        return false;
+    block_t *b = blk_of_payload(h);
+    if (!(blk_head(b) & BLK_INUSE) || *blk_foot(b) != blk_head(b))
+        return false;
+    /* The requested size must fit the block, or the canary checks would stray. */
+    return h->requested <= core_usable(h) - GUARD_PREFIX - 1;
+}
+
+/* The canary byte heapcheck keeps at address a of the block whose header is h. */
+static inline unsigned char canary_byte(uint64_t word, const unsigned char *a)
+{
+    return (unsigned char)(word >> (((uintptr_t)a & 7) * 8));
+}
+
+static void write_rear(struct guard_hdr *h, unsigned char *u, size_t n)
+{
+    uint64_t w = secret_canary((char *)h + 1);
+    unsigned char *end = (unsigned char *)h + core_usable(h);
+    for (unsigned char *a = u + n; a < end; a++)
+        *a = canary_byte(w, a);
+}
+
+/* First changed byte of the rear canary (NULL when intact) and how many changed. */
+static unsigned char *check_rear(struct guard_hdr *h, unsigned char *u, size_t *changed)
+{
+    uint64_t w = secret_canary((char *)h + 1);
+    unsigned char *end = (unsigned char *)h + core_usable(h), *first = NULL;
+    *changed = 0;
+    for (unsigned char *a = u + h->requested; a < end; a++) {
+        if (*a != canary_byte(w, a)) {
+            if (!first)
+                first = a;
+            ++*changed;
+        }
+    }
+    return first;
+}
+
+/* Last changed byte of the front canary, the one nearest the payload. */
+static unsigned char *check_front(struct guard_hdr *h, size_t *changed)
+{
+    uint64_t want = secret_canary(h);
+    unsigned char *a = (unsigned char *)&h->front, *last = NULL;
+    const unsigned char *w = (const unsigned char *)&want;
+    *changed = 0;
+    for (int i = 0; i < 8; i++) {
+        if (a[i] != w[i]) {
+            last = a + i;
+            ++*changed;
+        }
+    }
+    return last;
+}
+
+static unsigned char *check_poison(unsigned char *u, size_t n, size_t *changed)
+{
+    unsigned char fill = guard_config.free_fill, *first = NULL;
+    *changed = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (u[i] != fill) {
+            if (!first)
+                first = u + i;
+            ++*changed;
+        }
+    }
+    return first;
+}
+
+void guard_init(void) {}
+
+void *guard_alloc(size_t n, size_t align, enum alloc_kind kind, uint32_t stack, bool zero)
+{
+    if (n > ((size_t)1 << 56))
+        return NULL;
+    /* One byte of rear canary at least, so an overflow by one is always seen. */
+    struct guard_hdr *h = core_alloc(GUARD_PREFIX + n + 1, align, GUARD_PREFIX);
+    if (!h)
+        return NULL;
+    unsigned char *u = (unsigned char *)h + GUARD_PREFIX;
+    if (!ptrset_insert(u, PTR_LIVE)) {
+        core_free(h);
+        return NULL;
+    }
+    h->requested = n;
+    h->alloc_stack = stack;
+    h->free_stack = 0;
+    h->kind = kind;
+    h->front = secret_canary(h);
+    seal(h);
+    write_rear(h, u, n);
+    if (zero) {
+        if (!core_is_mapped(h)) /* fresh mappings are already zero */
+            memset(u, 0, n);
+    } else if (guard_config.fill) {
+        memset(u, guard_config.alloc_fill, n);
+    }
+    live_bytes += n;
+    live_blocks++;
+    return u;
+}
+
+/* A pointer that is not a live block: say what it is without reading through it. */
+static void classify_unknown(void *u, enum op op, struct finding *f)
+{
+    enum ptr_state st = ptrset_get(u);
+    f->op = op;
+    f->addr = u;
+    if (st == PTR_QUARANTINED || st == PTR_DAMAGED) {
+        struct guard_hdr *h = hdr_of(u);
+        f->bug = BUG_DOUBLE_FREE;
+        f->block = u;
+        f->block_known = st == PTR_QUARANTINED && header_ok(h);
+        f->freed = true;
+        if (f->block_known) {
+            f->size = h->requested;
+            f->alloc_stack = h->alloc_stack;
+            f->free_stack = h->free_stack;
+            f->alloc_kind = (enum alloc_kind)h->kind;
+        }
+        return;
+    }
+    size_t usable;
+    void *p = core_block_containing(u, &usable);
+    if (p) {
+        unsigned char *start = (unsigned char *)p + GUARD_PREFIX;
+        enum ptr_state owner = ptrset_get(start);
+        if (owner != PTR_ABSENT) {
+            struct guard_hdr *h = p;
+            f->bug = owner == PTR_LIVE ? BUG_INTERIOR_FREE : BUG_DOUBLE_FREE;
+            f->block = start;
+            f->offset = (long long)((unsigned char *)u - start);
+            f->freed = owner != PTR_LIVE;
+            f->block_known = header_ok(h);
+            if (f->block_known) {
+                f->size = h->requested;
+                f->alloc_stack = h->alloc_stack;
+                f->free_stack = h->free_stack;
+                f->alloc_kind = (enum alloc_kind)h->kind;
+            }
+            return;
+        }
+    }
+    f->bug = BUG_WILD_FREE;
+}
+
+/* Verify a live block; fills f and returns false on the first problem. */
+static bool verify_live(struct guard_hdr *h, enum op op, struct finding *f)
+{
+    unsigned char *u = (unsigned char *)h + GUARD_PREFIX;
+    f->op = op;
+    f->block = u;
+    size_t changed;
+    unsigned char *bad = check_front(h, &changed);
+    bool trusted = header_ok(h);
+    if (trusted) {
+        f->block_known = true;
+        f->size = h->requested;
+        f->alloc_stack = h->alloc_stack;
+        f->free_stack = h->free_stack;
+        f->alloc_kind = (enum alloc_kind)h->kind;
+    }
+    if (bad) {
+        f->bug = BUG_UNDERFLOW;
+        f->addr = bad;
+        f->offset = (long long)(bad - u);
+        f->changed = changed;
+        return false;
+    }
+    if (!trusted) {
+        f->bug = BUG_BAD_HEADER;
+        f->addr = h;
+        f->detail = h->checksum != checksum_of(h)
+                        ? "its header was overwritten (the checksum does not match)"
+                        : "its boundary tag (the size word after the block) was overwritten";
+        return false;
+    }
+    bad = check_rear(h, u, &changed);
+    if (bad) {
+        f->bug = BUG_OVERFLOW;
+        f->addr = bad;
+        f->offset = (long long)(bad - u);
+        f->changed = changed;
+        return false;
+    }
+    return true;
+}
+
+static bool verify_quarantined(struct guard_hdr *h, struct finding *f)
+{
+    if (!verify_live(h, OP_QUARANTINE_EXIT, f))
+        return false;
+    unsigned char *u = (unsigned char *)h + GUARD_PREFIX;
+    size_t changed;
+    unsigned char *bad = check_poison(u, h->requested, &changed);
+    if (bad) {
+        f->bug = BUG_WRITE_AFTER_FREE;
+        f->addr = bad;
+        f->offset = (long long)(bad - u);
+        f->changed = changed;
+        f->freed = true;
+        return false;
+    }
+    return true;
+}
+
+/* Keep a damaged block out of circulation for good: it stays allocated in the core,
+ * marked damaged in the pointer set. */
+static void set_aside(void *u) { ptrset_set(u, PTR_DAMAGED); }
+
+static int drain_quarantine(struct finding *out)
+{
+    int found = 0;
+    size_t bytes;
+    void *u;
+    while ((u = quar_pop_over(guard_config.quarantine_size, &bytes))) {
+        struct guard_hdr *h = hdr_of(u);
+        if (!found && !verify_quarantined(h, out)) {
+            found = 1;
+            set_aside(u);
+            continue;
+        }
+        ptrset_remove(u);
+        core_free(h);
+    }
+    return found;
+}
+
+int guard_free(void *u, enum alloc_kind kind, enum op op, uint32_t stack, struct finding *out)
+{
+    memset(out, 0, sizeof *out);
+    out->op_kind = kind;
+    if (ptrset_get(u) != PTR_LIVE) {
+        classify_unknown(u, op, out);
+        return 1;
+    }
+    struct guard_hdr *h = hdr_of(u);
+    if (!verify_live(h, op, out)) {
+        set_aside(u);
+        live_blocks--;
+        return 1;
+    }
+    int found = 0;
+    if ((enum alloc_kind)h->kind != kind) {
+        out->bug = BUG_MISMATCH;
+        out->addr = u;
+        found = 1; /* reported, and the block is released all the same */
+    }
+    size_t n = h->requested;
+    live_bytes -= n;
+    live_blocks--;
+    if (guard_config.quarantine && n <= guard_config.quarantine_max_block) {
+        h->free_stack = stack;
+        seal(h);
+        memset(u, guard_config.free_fill, n);
+        if (quar_push(u, n + GUARD_PREFIX)) {
+            ptrset_set(u, PTR_QUARANTINED);
+            return found + drain_quarantine(out + found);
+        }
+    }
+    ptrset_remove(u);
+    core_free(h);
+    return found;
+}
+
+int guard_size(void *u, enum op op, size_t *size, struct finding *out)
+{
+    memset(out, 0, sizeof *out);
+    if (ptrset_get(u) != PTR_LIVE) {
+        classify_unknown(u, op, out);
+        return 1;
+    }
+    struct guard_hdr *h = hdr_of(u);
+    if (!verify_live(h, op, out)) {
+        set_aside(u);
+        return 1;
+    }
+    *size = h->requested;
+    return 0;
+}
+
+bool guard_resize_in_place(void *u, size_t n)
+{
+    struct guard_hdr *h = hdr_of(u);
+    if (core_is_mapped(h) || n > ((size_t)1 << 56) || !core_resize(h, GUARD_PREFIX + n + 1))
+        return false;
+    size_t old = h->requested;
+    if (n > old && guard_config.fill)
+        memset((unsigned char *)u + old, guard_config.alloc_fill, n - old);
+    live_bytes += n - old;
+    h->requested = n;
+    seal(h); /* the core head changed too */
+    write_rear(h, u, n);
+    return true;
+}
+
+struct check_state {
+    struct finding *out;
+    size_t max, found, guarded;
+};
+
+static void add(struct check_state *c, const struct finding *f)
+{
+    if (c->found < c->max)
+        c->out[c->found] = *f;
+    c->found++;
+}
+
+static void check_one(const void *p, enum ptr_state st, void *arg)
+{
+    struct check_state *c = arg;
+    struct guard_hdr *h = hdr_of((void *)p);
+    struct finding f;
+    memset(&f, 0, sizeof f);
+    if (st == PTR_LIVE && !verify_live(h, OP_CHECK, &f))
+        add(c, &f);
+    else if (st == PTR_QUARANTINED && !verify_quarantined(h, &f)) {
+        f.op = OP_CHECK;
+        add(c, &f);
+    }
+}
+
+static void count_guarded(void *payload, size_t usable, bool inuse, void *arg)
+{
+    (void)usable;
+    struct check_state *c = arg;
+    if (!inuse)
+        return;
+    c->guarded++;
+    if (ptrset_get((char *)payload + GUARD_PREFIX) == PTR_ABSENT) {
+        struct finding f;
+        memset(&f, 0, sizeof f);
+        f.bug = BUG_HEAP_CORRUPTION;
+        f.op = OP_CHECK;
+        f.addr = payload;
+        f.detail = "an allocated block is missing from the pointer set";
+        add(c, &f);
+    }
+}
+
+static void core_problem(const char *what, const void *where, void *arg)
+{
+    struct finding f;
+    memset(&f, 0, sizeof f);
+    f.bug = BUG_HEAP_CORRUPTION;
+    f.op = OP_CHECK;
+    f.addr = where;
+    f.detail = what;
+    add(arg, &f);
+}
+
+size_t guard_check_all(struct finding *out, size_t max)
+{
+    struct check_state c = {out, max, 0, 0};
+    size_t core_bad = core_check(core_problem, &c);
+    if (core_bad == 0) /* walking a broken heap could stray */
+        core_walk(count_guarded, &c);
+    ptrset_walk(check_one, &c);
+    if (core_bad == 0 && c.guarded != ptrset_count()) {
+        struct finding f;
+        memset(&f, 0, sizeof f);
+        f.bug = BUG_HEAP_CORRUPTION;
+        f.op = OP_CHECK;
+        f.detail = "the pointer set holds entries that are not heap blocks";
+        add(&c, &f);
+    }
+    return c.found;
+}
+
+size_t guard_live_bytes(void) { return live_bytes; }
+size_t guard_live_blocks(void) { return live_blocks; }

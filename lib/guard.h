@@ -1,0 +1,38 @@
+/* The guard layer: the debugging layout inside each core block and every check.
+ *
+ *   core payload P: | header (24 B) | front canary (8 B) | user payload (n B) | rear canary |
+ *
+ * The header holds the requested size, the family, the allocation and free stacks
+ * and a keyed checksum over them, the core's head word and P itself.  The rear canary
+ * starts exactly at user + n and fills the slack to the end of the block.  Called
+ * with the heap lock held; errors are returned as findings, never printed here. */
+#ifndef HC_GUARD_H
+#define HC_GUARD_H
+
+#include "finding.h"
+
+#define GUARD_PREFIX ((size_t)32)
+
+struct guard_config {
+    bool quarantine;     /* hold freed blocks back, poisoned */
+    bool fill;           /* fill new blocks with alloc_fill */
+    size_t quarantine_size, quarantine_max_block;
+    unsigned char alloc_fill, free_fill;
+};
+extern struct guard_config guard_config;
+
+void guard_init(void);
+void *guard_alloc(size_t n, size_t align, enum alloc_kind kind, uint32_t stack, bool zero);
+/* Release u; returns the number of findings written to out (at most 2). */
+int guard_free(void *u, enum alloc_kind kind, enum op op, uint32_t stack, struct finding *out);
+/* Requested size of a live block, or a finding (returns 1) when u is not one. */
+int guard_size(void *u, enum op op, size_t *size, struct finding *out);
+/* Try to resize a live block in place (the caller has checked it with guard_size). */
+bool guard_resize_in_place(void *u, size_t n);
+/* Verify every guarded block and the core; up to max findings into out; returns the
+ * number of problems (which may exceed max). */
+size_t guard_check_all(struct finding *out, size_t max);
+size_t guard_live_bytes(void);
+size_t guard_live_blocks(void);
+
+#endif

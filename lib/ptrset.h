@@ -1,0 +1,22 @@
+/* The allocated-pointer set: every payload pointer heapcheck handed out and has not
+ * yet given back to the core, with its state.  Lookups never touch the pointer
+ * itself, so a wild pointer is classified without being dereferenced.  Memory comes
+ * from os_map, never from the heap; called with the heap lock held. */
+#ifndef HC_PTRSET_H
+#define HC_PTRSET_H
+
+#include "internal.h"
+
+enum ptr_state { PTR_ABSENT = 0, PTR_LIVE = 1, PTR_QUARANTINED = 2, PTR_DAMAGED = 3 };
+
+/* false when the set cannot grow (out of memory). */
+bool ptrset_insert(const void *p, enum ptr_state state);
+enum ptr_state ptrset_get(const void *p);
+void ptrset_set(const void *p, enum ptr_state state);
+void ptrset_remove(const void *p);
+size_t ptrset_count(void);
+typedef void ptrset_walk_fn(const void *p, enum ptr_state state, void *arg);
+void ptrset_walk(ptrset_walk_fn *fn, void *arg);
+void ptrset_reset(void);
+
+#endif

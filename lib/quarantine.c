@@ -1,0 +1,64 @@
+/* The quarantine ring (see quarantine.h): a circular array of (pointer, size) that
+ * doubles into a new mapping when full. */
+#include "internal.h"
+#include "quarantine.h"
+#include "os.h"
+
+#include <string.h>
+
+struct entry {
+    void *p;
+    size_t bytes;
+};
+
+static struct entry *ring;
+static size_t cap, head, count, total;
+
+static bool grow(void)
+{
+    size_t n = cap ? cap * 2 : 4096;
+    struct entry *fresh = os_map(n * sizeof *fresh);
+    if (!fresh)
+        return false;
+    for (size_t i = 0; i < count; i++)
+        fresh[i] = ring[(head + i) % cap];
+    if (ring)
+        os_unmap(ring, cap * sizeof *ring);
+    ring = fresh;
+    cap = n;
+    head = 0;
+    return true;
+}
+
+bool quar_push(void *p, size_t bytes)
+{
+    if (count == cap && !grow())
+        return false;
+    ring[(head + count) % cap] = (struct entry){p, bytes};
+    count++;
+    total += bytes;
+    return true;
+}
+
+void *quar_pop_over(size_t budget, size_t *bytes)
+{
+    if (total <= budget || count == 0)
+        return NULL;
+    struct entry e = ring[head];
+    head = (head + 1) % cap;
+    count--;
+    total -= e.bytes;
+    *bytes = e.bytes;
+    return e.p;
+}
+
+size_t quar_bytes(void) { return total; }
+size_t quar_count(void) { return count; }
+
+void quar_reset(void)
+{
+    if (ring)
+        os_unmap(ring, cap * sizeof *ring);
+    ring = NULL;
+    cap = head = count = total = 0;
+}

@@ -1,0 +1,19 @@
+/* The quarantine: freed blocks, poisoned, held first-in first-out within a byte
+ * budget before the core may reuse them, so a write after free is still seen.  The
+ * ring of pointers lives in mapped memory; called with the heap lock held. */
+#ifndef HC_QUARANTINE_H
+#define HC_QUARANTINE_H
+
+#include "internal.h"
+
+/* Add a block of the given size; false if the ring cannot grow (the caller then
+ * releases the block at once). */
+bool quar_push(void *p, size_t bytes);
+/* The oldest block while the quarantine is over budget (NULL when within): the
+ * caller verifies it and gives it back to the core. */
+void *quar_pop_over(size_t budget, size_t *bytes);
+size_t quar_bytes(void);
+size_t quar_count(void);
+void quar_reset(void);
+
+#endif

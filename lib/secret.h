@@ -1,0 +1,42 @@
+/* The per-process secret and the keyed values made from it: header checksums and
+ * canary words.  The secret comes from getrandom() at start-up (and again in a fork
+ * child is not needed: the child's blocks were made with the parent's secret). */
+#ifndef HC_SECRET_H
+#define HC_SECRET_H
+
+#include "internal.h"
+
+extern uint64_t secret_key[2];
+
+void secret_init(void);
+
+static inline uint64_t secret_mix(uint64_t x)
+{
+    x ^= x >> 32;
+    x *= 0xd6e8feb86659fd93ULL;
+    x ^= x >> 32;
+    x *= 0xd6e8feb86659fd93ULL;
+    x ^= x >> 32;
+    return x;
+}
+
+/* A 32-bit checksum of four header words and the block's own address. */
+static inline uint32_t secret_checksum(const void *where, uint64_t a, uint64_t b, uint64_t c)
+{
+    uint64_t h = secret_key[0] ^ (uint64_t)(uintptr_t)where;
+    h = secret_mix(h ^ a);
+    h = secret_mix(h + b);
+    h = secret_mix(h ^ c);
+    return (uint32_t)(h >> 32) ^ (uint32_t)h;
+}
+
+/* A canary word for the block at where: unpredictable, different per block, and no
+ * byte of it is zero (so a stray NUL terminator always changes it). */
+static inline uint64_t secret_canary(const void *where)
+{
+    uint64_t w = secret_mix(secret_key[1] ^ (uint64_t)(uintptr_t)where);
+    uint64_t zero_bytes = (w - 0x0101010101010101ULL) & ~w & 0x8080808080808080ULL;
+    return zero_bytes ? w | 0x0101010101010101ULL : w;
+}
+
+#endif
