@@ -34,20 +34,38 @@ static void split(block_t *b, size_t want, size_t flags)
     }
 }
 
+/* A neighbour that claims to be free is merged only if its tags agree and it lies
+ * inside b's region: a tag overwritten by the program (in a block the guard layer has
+ * set aside) must not send the core into the void.  The heap check reports it. */
+static bool free_neighbour_ok(const region_t *r, block_t *n, size_t size)
+{
+    return size >= BLK_MIN && size % BLK_GRAIN == 0 && n > r->base &&
+           n + size <= r->end - sizeof(size_t) && blk_head(n) == size && *blk_foot(n) == size;
+}
+
 /* Merge a free, unindexed block with its free neighbours; returns the merged block. */
 static block_t *coalesce(block_t *b)
 {
     size_t size = blk_size(b);
     block_t *next = b + size;
+    const region_t *r = NULL;
     if (!blk_inuse(next)) {
-        freeidx_remove(next);
-        size += blk_size(next);
+        r = region_find(b);
+        if (free_neighbour_ok(r, next, blk_head(next))) {
+            freeidx_remove(next);
+            size += blk_size(next);
+        }
     }
-    if (!(blk_prev_foot(b) & BLK_INUSE)) {
-        block_t *prev = blk_prev(b);
-        freeidx_remove(prev);
-        size += blk_size(prev);
-        b = prev;
+    size_t prev_foot = blk_prev_foot(b);
+    if (!(prev_foot & BLK_INUSE)) {
+        if (!r)
+            r = region_find(b);
+        block_t *prev = b - prev_foot;
+        if (prev_foot <= (size_t)(b - r->base) && free_neighbour_ok(r, prev, prev_foot)) {
+            freeidx_remove(prev);
+            size += blk_size(prev);
+            b = prev;
+        }
     }
     blk_set(b, size, 0);
     return b;

@@ -46,6 +46,11 @@ static const char *const release_names[] = {
 
 static int pid;
 
+static const char *family(const char *const *names, enum alloc_kind k)
+{
+    return (unsigned)k <= KIND_NEW_ARRAY ? names[k] : "an unknown family";
+}
+
 static void line_start(struct fmt *f) { fmt_printf(f, "==%d== ", pid); }
 
 static void frame(struct fmt *f, unsigned i, void *pc)
@@ -133,7 +138,7 @@ static void relation(struct fmt *f, const struct finding *x)
         break;
     case BUG_MISMATCH:
         fmt_printf(f, "the %zu-byte block at %p was allocated by %s but released by %s\n", x->size,
-                   x->block, alloc_names[x->alloc_kind], release_names[x->op_kind]);
+                   x->block, family(alloc_names, x->alloc_kind), family(release_names, x->op_kind));
         break;
     case BUG_HEAP_CORRUPTION:
         fmt_printf(f, "%s", x->detail);
@@ -185,7 +190,7 @@ void report_finding(const struct finding *x)
     if (x->block_known) {
         line_start(f);
         fmt_printf(f, "  the %zu-byte block at %p was allocated by %s at:\n", x->size, x->block,
-                   alloc_names[x->alloc_kind]);
+                   family(alloc_names, x->alloc_kind));
         stack(f, x->alloc_stack);
         if (x->freed || x->bug == BUG_WRITE_AFTER_FREE) {
             line_start(f);

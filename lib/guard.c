@@ -30,7 +30,7 @@ static inline size_t core_head_of(struct guard_hdr *h) { return blk_head(blk_of_
 static uint32_t checksum_of(struct guard_hdr *h)
 {
     return secret_checksum(h, h->requested, (uint64_t)h->alloc_stack << 32 | h->free_stack,
-                           (uint64_t)h->kind << 56 ^ core_head_of(h));
+                           h->kind, core_head_of(h));
 }
 
 static void seal(struct guard_hdr *h) { h->checksum = checksum_of(h); }
@@ -249,6 +249,8 @@ static bool verify_quarantined(struct guard_hdr *h, struct finding *f)
  * marked damaged in the pointer set. */
 static void set_aside(void *u) { ptrset_set(u, PTR_DAMAGED); }
 
+/* Release blocks over the budget, each verified first; at most one finding is
+ * returned (a damaged block beyond it is still set aside, never released). */
 static int drain_quarantine(struct finding *out)
 {
     int found = 0;
@@ -256,7 +258,8 @@ static int drain_quarantine(struct finding *out)
     void *u;
     while ((u = quar_pop_over(guard_config.quarantine_size, &bytes))) {
         struct guard_hdr *h = hdr_of(u);
-        if (!found && !verify_quarantined(h, out)) {
+        struct finding spare;
+        if (!verify_quarantined(h, found ? &spare : out)) {
             found = 1;
             set_aside(u);
             continue;

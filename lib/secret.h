@@ -21,12 +21,14 @@ static inline uint64_t secret_mix(uint64_t x)
 }
 
 /* A 32-bit checksum of four header words and the block's own address. */
-static inline uint32_t secret_checksum(const void *where, uint64_t a, uint64_t b, uint64_t c)
+static inline uint32_t secret_checksum(const void *where, uint64_t a, uint64_t b, uint64_t c,
+                                       uint64_t d)
 {
     uint64_t h = secret_key[0] ^ (uint64_t)(uintptr_t)where;
     h = secret_mix(h ^ a);
     h = secret_mix(h + b);
     h = secret_mix(h ^ c);
+    h = secret_mix(h + d);
     return (uint32_t)(h >> 32) ^ (uint32_t)h;
 }
 

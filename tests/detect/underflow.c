@@ -1,0 +1,14 @@
+/* Heap-buffer-underflow: write one byte BYTES bytes before a 32-byte block, then free.
+ * Usage: underflow BYTES */
+#include <stdlib.h>
+
+int main(int argc, char **argv)
+{
+    if (argc < 2)
+        return 2;
+    long bytes = strtol(argv[1], NULL, 0);
+    char *volatile p = malloc(32);
+    p[-bytes] = 'u';
+    free(p);
+    return 0;
+}

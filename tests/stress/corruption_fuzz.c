@@ -1,0 +1,125 @@
+/* Corruption fuzzer: random single-byte, multi-byte and word overwrites of the
+ * headers, boundary tags and canaries of random live and quarantined blocks.  Each
+ * must be caught by the next free (live blocks) or heap check (quarantined ones).
+ * White-box: it knows the layout of docs/design.md.  Prints the detection rate and
+ * fails below 100%.  Usage: corruption_fuzz [TRIALS [SEED]] */
+#include <heapcheck.h>
+
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define GUARD_PREFIX 32
+
+static uint64_t rng;
+static uint64_t next_rand(void)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return rng;
+}
+
+static size_t block_size(unsigned char *u)
+{
+    return *(size_t *)(u - GUARD_PREFIX - 8) & ~(size_t)15;
+}
+
+enum target { HEADER, CORE_HEAD, CORE_FOOT, FRONT_CANARY, REAR_CANARY, NTARGETS };
+static const char *const target_names[] = {"header", "core head", "core foot", "front canary",
+                                           "rear canary"};
+
+/* Address range [lo, hi) of a part of the block whose user pointer is u (size n). */
+static void part(unsigned char *u, size_t n, enum target t, unsigned char **lo, unsigned char **hi)
+{
+    unsigned char *block = u - GUARD_PREFIX - 8;
+    unsigned char *end = block + block_size(u);
+    switch (t) {
+    case HEADER: *lo = u - GUARD_PREFIX; *hi = u - 8; break;
+    case CORE_HEAD: *lo = block; *hi = block + 8; break;
+    case CORE_FOOT: *lo = end - 8; *hi = end; break;
+    case FRONT_CANARY: *lo = u - 8; *hi = u; break;
+    default: *lo = u + n; *hi = end - 8; break;
+    }
+}
+
+/* Change 1, 2..8 or a word of bytes inside [lo, hi); every written byte differs. */
+static void corrupt(unsigned char *lo, unsigned char *hi)
+{
+    size_t span = (size_t)(hi - lo), len;
+    switch (next_rand() % 3) {
+    case 0: len = 1; break;
+    case 1: len = 2 + next_rand() % 7; break;
+    default: len = 8; break;
+    }
+    if (len > span)
+        len = span;
+    unsigned char *at = lo + next_rand() % (span - len + 1);
+    for (size_t i = 0; i < len; i++)
+        at[i] ^= (unsigned char)(1 + next_rand() % 255);
+}
+
+int main(int argc, char **argv)
+{
+    /* Continue after each error, and keep the quarantine small so checks are quick. */
+    if (!getenv("HC_FUZZ_CHILD")) {
+        setenv("HC_FUZZ_CHILD", "1", 1);
+        setenv("HEAPCHECK_OPTIONS", "abort_on_error=0:quarantine_size=256k:check_at_exit=0", 1);
+        execv("/proc/self/exe", argv);
+        perror("corruption_fuzz: execv");
+        return 99;
+    }
+    long trials = argc > 1 ? atol(argv[1]) : 10000;
+    rng = argc > 2 ? strtoull(argv[2], NULL, 0) : 0x9e3779b97f4a7c15ULL;
+    printf("corruption_fuzz: %ld trials, seed %llu\n", trials, (unsigned long long)rng);
+    fflush(stdout);
+
+    int saved_err = dup(2);
+    int devnull = open("/dev/null", O_WRONLY);
+    if (!getenv("HC_FUZZ_VERBOSE"))
+        dup2(devnull, 2); /* thousands of reports: keep the log readable */
+
+    long caught = 0, missed = 0;
+    long per_target[NTARGETS][2] = {{0}};
+    for (long t = 0; t < trials; t++) {
+        size_t n = 1 + next_rand() % (next_rand() % 8 ? 200 : 5000);
+        unsigned char *u = malloc(n);
+        unsigned char *neighbour = malloc(16); /* keeps the block off the heap's top */
+        memset(u, 0x5a, n);
+        int quarantined = (int)(next_rand() % 2);
+        if (quarantined)
+            free(u);
+        enum target target = (enum target)(next_rand() % NTARGETS);
+        unsigned char *lo, *hi;
+        part(u, n, target, &lo, &hi);
+        struct hc_stats before, after;
+        hc_stats(&before);
+        corrupt(lo, hi);
+        if (quarantined || next_rand() % 4 == 0)
+            hc_check_heap();
+        if (!quarantined)
+            free(u);
+        hc_stats(&after);
+        bool seen = after.errors > before.errors;
+        caught += seen;
+        missed += !seen;
+        per_target[target][seen]++;
+        if (!seen) {
+            dprintf(saved_err, "corruption_fuzz: MISSED trial %ld: %s of a %s %zu-byte block\n", t,
+                    target_names[target], quarantined ? "quarantined" : "live", n);
+        }
+        free(neighbour);
+    }
+    dup2(saved_err, 2);
+    for (int t = 0; t < NTARGETS; t++)
+        printf("corruption_fuzz: %-13s caught %ld of %ld\n", target_names[t], per_target[t][1],
+               per_target[t][0] + per_target[t][1]);
+    printf("corruption_fuzz: detection rate %.2f%% (%ld of %ld)\n", 100.0 * (double)caught / (double)trials,
+           caught, trials);
+    printf("%ld passed, %ld failed\n", caught, missed);
+    return missed ? 1 : 0;
+}
