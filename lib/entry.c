@@ -11,7 +11,7 @@
 #include <errno.h>
 #include <unistd.h>
 
-#define CALLER __builtin_return_address(0)
+#define CALLER __builtin_frame_address(0)
 #define STANDARD(name, hc) extern __typeof__(hc) name __attribute__((alias(#hc), visibility("default")))
 
 static size_t page_size(void) { return (size_t)sysconf(_SC_PAGESIZE); }
@@ -53,7 +53,7 @@ HC_EXPORT void *hc_reallocarray(void *ptr, size_t count, size_t size)
 
 /* memalign's rule, as glibc's: a small alignment means 16, one that is not a power of
  * two is rounded up to the next. */
-static void *aligned(size_t alignment, size_t size, void *caller)
+static void *aligned(size_t alignment, size_t size, void *frame)
 {
     if (alignment > ((size_t)1 << 62)) {
         errno = EINVAL;
@@ -62,7 +62,7 @@ static void *aligned(size_t alignment, size_t size, void *caller)
     size_t a = 16;
     while (a < alignment)
         a <<= 1;
-    return heap_alloc(size, a, KIND_MALLOC, false, caller);
+    return heap_alloc(size, a, KIND_MALLOC, false, frame);
 }
 
 HC_EXPORT int hc_posix_memalign(void **out, size_t alignment, size_t size)

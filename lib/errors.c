@@ -181,9 +181,9 @@ void report_finding(const struct finding *x)
     relation(f, x);
     line_start(f);
     fmt_printf(f, "  found by %s", op_names[x->op]);
-    if (x->op_caller) {
-        fmt_printf(f, ", called from:\n");
-        frame(f, 0, x->op_caller);
+    if (x->op_stack) {
+        fmt_printf(f, ", called at:\n");
+        stack(f, x->op_stack);
     } else {
         fmt_printf(f, "\n");
     }

@@ -28,7 +28,7 @@ enum op {
 struct finding {
     enum bug bug;
     enum op op;               /* what was being done when it was found */
-    void *op_caller;          /* return address into the program */
+    uint32_t op_stack;        /* where the operation was called */
     const void *addr;         /* the bad address (first changed byte, or the pointer) */
     const void *block;        /* the block's payload, if known */
     size_t size;              /* its requested size, if known */

@@ -14,6 +14,7 @@
 #include "depot.h"
 #include "guard.h"
 #include "secret.h"
+#include "stack.h"
 #include "quarantine.h"
 
 #include <errno.h>
@@ -28,6 +29,7 @@ static long init_tid;
 static bool guarded;                   /* preset none: straight to the core */
 static size_t live_blocks, live_bytes;  /* kept here only when not guarded */
 static unsigned long ops;               /* for check_interval */
+static unsigned stack_depth;            /* frames per stack: 1 in the hardened preset */
 
 static long current_tid(void) { return syscall(SYS_gettid); }
 
@@ -52,6 +54,10 @@ static HC_COLD void init_slow(void)
         guard_config.alloc_fill = (unsigned char)options.alloc_fill;
         guard_config.free_fill = (unsigned char)options.free_fill;
         guard_config.quarantine_size = options.quarantine_size;
+        stack_depth = options.stack_depth < DEPOT_MAX_FRAMES ? (unsigned)options.stack_depth
+                                                              : DEPOT_MAX_FRAMES;
+        if (options.preset == PRESET_HARDENED && stack_depth > 1)
+            stack_depth = 1; /* the caller only: unwinding is most of a stack's cost */
         guard_config.quarantine_max_block = options.quarantine_max_block;
         report_init();
         __atomic_store_n(&init_state, INIT_READY, __ATOMIC_RELEASE);
@@ -74,11 +80,11 @@ static inline bool starting_up(void)
 
 #define MAX_CHECK_FINDINGS 16
 
-static HC_COLD void report_all(struct finding *f, size_t n, void *caller)
+static HC_COLD void report_all(struct finding *f, size_t n, uint32_t op_stack)
 {
     for (size_t i = 0; i < n; i++) {
-        if (!f[i].op_caller && f[i].op != OP_CHECK)
-            f[i].op_caller = caller;
+        if (!f[i].op_stack && f[i].op != OP_CHECK)
+            f[i].op_stack = op_stack;
         report_finding(&f[i]);
     }
     if (n)
@@ -94,12 +100,29 @@ static size_t periodic_check(struct finding *out)
     return n < MAX_CHECK_FINDINGS ? n : MAX_CHECK_FINDINGS;
 }
 
-static inline uint32_t stack_here(void *caller)
+/* Unwind before taking the lock (it reads only this thread's stack); store after. */
+struct frames {
+    unsigned n;
+    void *pc[DEPOT_MAX_FRAMES];
+};
+
+static inline void capture(struct frames *s, void *frame)
 {
-    return depot_put(&caller, 1);
+    s->n = stack_unwind(frame, s->pc, stack_depth);
 }
 
-void *heap_alloc(size_t size, size_t align, enum alloc_kind kind, bool zero, void *caller)
+/* A finding about the pointer an operation was given: record where it came from. */
+static HC_COLD void report_bad_pointer(struct finding *f, void *frame)
+{
+    struct frames s;
+    capture(&s, frame);
+    bool taken = lock_acquire();
+    uint32_t stack = depot_put(s.pc, s.n);
+    lock_release(taken);
+    report_all(f, 1, stack);
+}
+
+void *heap_alloc(size_t size, size_t align, enum alloc_kind kind, bool zero, void *frame)
 {
     if (HC_UNLIKELY(starting_up())) {
         void *p = bootarena_alloc(size, align);
@@ -123,12 +146,15 @@ void *heap_alloc(size_t size, size_t align, enum alloc_kind kind, bool zero, voi
             memset(p, 0, size);
     } else {
         struct finding found[MAX_CHECK_FINDINGS];
+        struct frames s;
+        capture(&s, frame);
         bool taken = lock_acquire();
-        p = guard_alloc(size, align, kind, stack_here(caller), zero);
+        uint32_t stack = depot_put(s.pc, s.n);
+        p = guard_alloc(size, align, kind, stack, zero);
         size_t n = periodic_check(found);
         lock_release(taken);
         if (HC_UNLIKELY(n))
-            report_all(found, n, caller);
+            report_all(found, n, stack);
     }
     if (HC_UNLIKELY(!p))
         errno = ENOMEM;
@@ -140,7 +166,7 @@ static enum op release_op(enum alloc_kind kind)
     return kind == KIND_NEW ? OP_DELETE : kind == KIND_NEW_ARRAY ? OP_DELETE_ARRAY : OP_FREE;
 }
 
-void heap_free(void *p, enum alloc_kind kind, void *caller)
+void heap_free(void *p, enum alloc_kind kind, void *frame)
 {
     if (!p || HC_UNLIKELY(bootarena_owns(p)))
         return;
@@ -153,15 +179,18 @@ void heap_free(void *p, enum alloc_kind kind, void *caller)
         return;
     }
     struct finding found[MAX_CHECK_FINDINGS + 2];
+    struct frames s;
+    capture(&s, frame);
     bool taken = lock_acquire();
-    size_t n = (size_t)guard_free(p, kind, release_op(kind), stack_here(caller), found);
+    uint32_t stack = depot_put(s.pc, s.n);
+    size_t n = (size_t)guard_free(p, kind, release_op(kind), stack, found);
     n += periodic_check(found + n);
     lock_release(taken);
     if (HC_UNLIKELY(n))
-        report_all(found, n, caller);
+        report_all(found, n, stack);
 }
 
-size_t heap_usable(void *p, void *caller)
+size_t heap_usable(void *p, void *frame)
 {
     if (!p)
         return 0;
@@ -173,16 +202,16 @@ size_t heap_usable(void *p, void *caller)
     int bad = guarded ? guard_size(p, OP_USABLE_SIZE, &n, &found) : (n = core_usable(p), 0);
     lock_release(taken);
     if (HC_UNLIKELY(bad))
-        report_all(&found, 1, caller);
+        report_bad_pointer(&found, frame);
     return n;
 }
 
-void *heap_realloc(void *p, size_t size, void *caller)
+void *heap_realloc(void *p, size_t size, void *frame)
 {
     if (!p)
-        return heap_alloc(size, 16, KIND_MALLOC, false, caller);
+        return heap_alloc(size, 16, KIND_MALLOC, false, frame);
     if (size == 0) { /* as glibc: free and return NULL */
-        heap_free(p, KIND_MALLOC, caller);
+        heap_free(p, KIND_MALLOC, frame);
         return NULL;
     }
     size_t old = 0;
@@ -205,18 +234,18 @@ void *heap_realloc(void *p, size_t size, void *caller)
         }
         lock_release(taken);
         if (HC_UNLIKELY(bad)) {
-            report_all(&found, 1, caller);
+            report_bad_pointer(&found, frame);
             errno = EINVAL;
             return NULL; /* the pointer is not a block: nothing to copy from */
         }
         if (done)
             return p;
     }
-    void *q = heap_alloc(size, 16, KIND_MALLOC, false, caller);
+    void *q = heap_alloc(size, 16, KIND_MALLOC, false, frame);
     if (!q)
         return NULL; /* p stays valid, as the standard says */
     memcpy(q, p, old < size ? old : size);
-    heap_free(p, KIND_MALLOC, caller);
+    heap_free(p, KIND_MALLOC, frame);
     return q;
 }
 

@@ -9,11 +9,12 @@
 /* Which family allocated a block; freeing with another family is a mismatch. */
 enum alloc_kind { KIND_MALLOC, KIND_NEW, KIND_NEW_ARRAY };
 
-/* caller: the return address into the program, for the reports. */
-void *heap_alloc(size_t size, size_t align, enum alloc_kind kind, bool zero, void *caller);
-void heap_free(void *p, enum alloc_kind kind, void *caller);
-void *heap_realloc(void *p, size_t size, void *caller);
-size_t heap_usable(void *p, void *caller);
+/* frame: the entry point's frame address (__builtin_frame_address(0)), from which
+ * the call stack is unwound. */
+void *heap_alloc(size_t size, size_t align, enum alloc_kind kind, bool zero, void *frame);
+void heap_free(void *p, enum alloc_kind kind, void *frame);
+void *heap_realloc(void *p, size_t size, void *frame);
+size_t heap_usable(void *p, void *frame);
 size_t heap_check(void);
 struct hc_stats;
 void heap_stats(struct hc_stats *s);

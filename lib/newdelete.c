@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#define CALLER __builtin_return_address(0)
+#define CALLER __builtin_frame_address(0)
 #define EXPORT __attribute__((visibility("default")))
 
 /* Present when the program has a C++ runtime; std::bad_alloc comes from there. */

@@ -1,0 +1,65 @@
+/* Call-stack capture (see stack.h).  The walk reads [fp] (the caller's frame
+ * pointer) and [fp + 8] (the return address) and only while fp lies strictly above
+ * the previous frame and below the thread's stack top: those words are mapped.
+ * The stack top: __libc_stack_end for the main thread; pthread_getattr_np for the
+ * others, once per thread (it may call malloc: the re-entrant call records no
+ * stack, which the guard below ensures). */
+#define _GNU_SOURCE
+#include "internal.h"
+#include "stack.h"
+
+#include <pthread.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+extern void *__libc_stack_end;
+
+static __thread __attribute__((tls_model("initial-exec"))) uintptr_t stack_top;
+static __thread __attribute__((tls_model("initial-exec"))) bool finding_top;
+
+static uintptr_t thread_stack_top(void)
+{
+    if (HC_LIKELY(stack_top))
+        return stack_top;
+    if (finding_top)
+        return 0;
+    if (syscall(SYS_gettid) == getpid()) {
+        /* The main thread: arguments and environment lie above __libc_stack_end, still
+         * in the stack mapping; stop at it all the same. */
+        stack_top = (uintptr_t)__libc_stack_end;
+        return stack_top;
+    }
+    finding_top = true;
+    pthread_attr_t attr;
+    if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+        void *addr;
+        size_t size;
+        if (pthread_attr_getstack(&attr, &addr, &size) == 0)
+            stack_top = (uintptr_t)addr + size;
+        pthread_attr_destroy(&attr);
+    }
+    finding_top = false;
+    return stack_top;
+}
+
+unsigned stack_unwind(void *fp, void **out, unsigned max)
+{
+    if (max == 0)
+        return 0;
+    uintptr_t top = thread_stack_top();
+    uintptr_t f = (uintptr_t)fp;
+    unsigned n = 0;
+    /* The first frame (the allocator's entry point) was built with a frame pointer. */
+    out[n++] = ((void **)f)[1];
+    while (n < max && top) {
+        uintptr_t next = ((uintptr_t *)f)[0];
+        if (next <= f || next + 2 * sizeof(void *) > top || next % sizeof(void *))
+            break;
+        void *ret = ((void **)next)[1];
+        if ((uintptr_t)ret < 4096)
+            break;
+        out[n++] = ret;
+        f = next;
+    }
+    return n;
+}
