@@ -42,6 +42,10 @@ HC_EXPORT size_t hc_malloc_usable_size(void *ptr);
  * reported as an error (and, by default, aborts); returns the number found. */
 HC_EXPORT size_t hc_check_heap(void);
 
+/* Run the leak check now and print its full report (as at exit).  Returns the bytes
+ * lost in the kinds that count as errors (errors_for_leak_kinds). */
+HC_EXPORT size_t hc_leak_report(void);
+
 struct hc_stats {
     size_t live_bytes;        /* bytes requested by the program and not yet freed */
     size_t live_blocks;       /* blocks allocated and not yet freed */

@@ -43,7 +43,7 @@ static bool same(uint32_t id, void *const *frames, unsigned n)
 static bool grow_table(void)
 {
     size_t n = table_cap ? table_cap * 2 : 4096;
-    uint32_t *fresh = os_map(n * sizeof *fresh);
+    uint32_t *fresh = os_map_meta(n * sizeof *fresh);
     if (!fresh)
         return false;
     for (size_t i = 0; i < table_cap; i++) {
@@ -57,7 +57,7 @@ static bool grow_table(void)
         fresh[j] = id;
     }
     if (table)
-        os_unmap(table, table_cap * sizeof *table);
+        os_unmap_meta(table, table_cap * sizeof *table);
     table = fresh;
     table_cap = n;
     return true;
@@ -67,7 +67,7 @@ static bool new_chunk(void)
 {
     if (nchunks == MAX_CHUNKS)
         return false;
-    uintptr_t *c = os_map(CHUNK_WORDS * sizeof *c);
+    uintptr_t *c = os_map_meta(CHUNK_WORDS * sizeof *c);
     if (!c)
         return false;
     chunks[nchunks++] = c;

@@ -123,6 +123,11 @@ HC_EXPORT size_t hc_check_heap(void)
     return bad;
 }
 
+HC_EXPORT size_t hc_leak_report(void)
+{
+    return heap_leak_report();
+}
+
 HC_EXPORT void hc_stats(struct hc_stats *stats)
 {
     heap_stats(stats);

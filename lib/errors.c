@@ -11,12 +11,10 @@
 #define _GNU_SOURCE
 #include "internal.h"
 #include "finding.h"
-#include "depot.h"
 #include "fmt.h"
 #include "os.h"
 #include "report.h"
 
-#include <dlfcn.h>
 
 static const char *const bug_names[] = {
     [BUG_NONE] = "no error",
@@ -44,41 +42,13 @@ static const char *const release_names[] = {
     [KIND_MALLOC] = "free()", [KIND_NEW] = "operator delete", [KIND_NEW_ARRAY] = "operator delete[]",
 };
 
-static int pid;
-
 static const char *family(const char *const *names, enum alloc_kind k)
 {
     return (unsigned)k <= KIND_NEW_ARRAY ? names[k] : "an unknown family";
 }
 
-static void line_start(struct fmt *f) { fmt_printf(f, "==%d== ", pid); }
-
-static void frame(struct fmt *f, unsigned i, void *pc)
-{
-    Dl_info info;
-    line_start(f);
-    fmt_printf(f, "    #%u %p", i, pc);
-    /* pc is a return address: look up pc - 1 so a call at a function's end is named
-     * after that function, not the next. */
-    if (dladdr((char *)pc - 1, &info) && info.dli_fname) {
-        if (info.dli_sname)
-            fmt_printf(f, " in %s+0x%zx", info.dli_sname, (size_t)((char *)pc - (char *)info.dli_saddr));
-        fmt_printf(f, " (%s+0x%zx)", info.dli_fname, (size_t)((char *)pc - (char *)info.dli_fbase));
-    }
-    fmt_printf(f, "\n");
-}
-
-static void stack(struct fmt *f, uint32_t id)
-{
-    unsigned n;
-    void *const *frames = depot_get(id, &n);
-    if (!n) {
-        line_start(f);
-        fmt_printf(f, "    (no stack recorded)\n");
-    }
-    for (unsigned i = 0; i < n; i++)
-        frame(f, i, frames[i]);
-}
+#define line_start report_line_start
+#define stack report_stack
 
 static void plural(struct fmt *f, size_t n, const char *what)
 {
@@ -172,10 +142,16 @@ static const char *likely_cause(enum bug bug)
     return "";
 }
 
+/* The last findings, for the exit dump. */
+#define KEPT 256
+static struct finding kept[KEPT];
+static size_t nkept;
+
 void report_finding(const struct finding *x)
 {
-    pid = os_getpid();
     struct fmt *f = report_begin();
+    if (nkept < KEPT)
+        kept[nkept++] = *x;
     line_start(f);
     fmt_printf(f, "heapcheck: %s on address %p\n", bug_names[x->bug], x->addr);
     relation(f, x);
@@ -203,3 +179,11 @@ void report_finding(const struct finding *x)
     report_end();
     report_count_error();
 }
+
+const struct finding *report_kept_findings(size_t *n)
+{
+    *n = nkept;
+    return kept;
+}
+
+const char *report_bug_name(enum bug bug) { return bug_names[bug]; }

@@ -43,5 +43,8 @@ struct finding {
 /* Report one finding (report lock held inside; heap lock must NOT be held), then
  * count it.  The caller decides on the action (report_finish_error). */
 void report_finding(const struct finding *f);
+/* The findings reported so far (the first 256), for the dump. */
+const struct finding *report_kept_findings(size_t *n);
+const char *report_bug_name(enum bug bug);
 
 #endif

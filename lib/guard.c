@@ -411,5 +411,15 @@ size_t guard_check_all(struct finding *out, size_t max)
     return c.found;
 }
 
+bool guard_block_info(void *u, size_t *size, uint32_t *stack)
+{
+    struct guard_hdr *h = hdr_of(u);
+    if (!header_ok(h))
+        return false;
+    *size = h->requested;
+    *stack = h->alloc_stack;
+    return true;
+}
+
 size_t guard_live_bytes(void) { return live_bytes; }
 size_t guard_live_blocks(void) { return live_blocks; }

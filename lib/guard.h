@@ -32,6 +32,9 @@ bool guard_resize_in_place(void *u, size_t n);
 /* Verify every guarded block and the core; up to max findings into out; returns the
  * number of problems (which may exceed max). */
 size_t guard_check_all(struct finding *out, size_t max);
+/* Requested size and allocation stack of a live block (false if its header does not
+ * verify). */
+bool guard_block_info(void *u, size_t *size, uint32_t *stack);
 size_t guard_live_bytes(void);
 size_t guard_live_blocks(void);
 

@@ -15,9 +15,13 @@
 #include "guard.h"
 #include "secret.h"
 #include "stack.h"
+#include "dump.h"
+#include "leak.h"
+#include "leakreport.h"
 #include "quarantine.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -291,13 +295,51 @@ void heap_stats(struct hc_stats *s)
     s->errors = report_error_count();
 }
 
-/* At exit (after the program's own atexit handlers and destructors): the full check,
- * so an overflow in a block that is never freed is still caught. */
+/* Run the leak check (lock held for the scan only); false if it could not run. */
+static bool leak_check(struct leak_result *r, const void *stack_from)
+{
+    bool taken = lock_acquire();
+    bool ok = leak_scan(r, stack_from);
+    lock_release(taken);
+    return ok;
+}
+
+size_t heap_leak_report(void)
+{
+    if (starting_up() || !guarded)
+        return 0;
+    struct leak_result r;
+    if (!leak_check(&r, __builtin_frame_address(0)))
+        return 0;
+    leak_report_print(&r, true);
+    size_t counted = 0;
+    for (int k = 0; k < LEAK_KINDS; k++)
+        if ((options.errors_for_leak_kinds >> k) & 1)
+            counted += r.bytes[k];
+    leak_release(&r);
+    return counted;
+}
+
+/* At exit (after the program's own atexit handlers and destructors, as ours run
+ * last): the heap check, so an overflow in a block never freed is still caught; the
+ * leak check; the dump; and the exit status when leaks or errors count. */
 __attribute__((destructor)) static void heap_at_exit(void)
 {
-    if (__atomic_load_n(&init_state, __ATOMIC_ACQUIRE) != INIT_READY || !guarded ||
-        !options.check_at_exit)
+    if (__atomic_load_n(&init_state, __ATOMIC_ACQUIRE) != INIT_READY || !guarded)
         return;
-    if (heap_check())
+    if (options.check_at_exit && heap_check())
         report_finish_error();
+    struct leak_result r;
+    bool leaks_run = options.leak_check != LEVEL_OFF && leak_check(&r, __builtin_frame_address(0));
+    if (leaks_run)
+        leak_report_print(&r, options.leak_check == LEVEL_FULL);
+    if (options.dump_path && options.dump_path[0] && !dump_write(options.dump_path, leaks_run ? &r : NULL))
+        report_warning("heapcheck: warning: could not write the dump (dump_path): the disk may be full\n");
+    bool counts = report_error_count() > 0 || (leaks_run && leak_result_counts(&r));
+    if (leaks_run)
+        leak_release(&r);
+    if (counts && options.exitcode) {
+        fflush(NULL); /* the program's buffered output, which _exit would lose */
+        _exit((int)options.exitcode);
+    }
 }

@@ -16,6 +16,7 @@ void heap_free(void *p, enum alloc_kind kind, void *frame);
 void *heap_realloc(void *p, size_t size, void *frame);
 size_t heap_usable(void *p, void *frame);
 size_t heap_check(void);
+size_t heap_leak_report(void);
 struct hc_stats;
 void heap_stats(struct hc_stats *s);
 

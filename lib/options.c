@@ -12,9 +12,8 @@
 struct options options;
 
 #define PATH_MAX_LEN 1024
-static char path_store[PATH_MAX_LEN];
 
-enum opt_type { T_SIZE, T_UINT, T_BOOL, T_PATH, T_PRESET };
+enum opt_type { T_SIZE, T_UINT, T_BOOL, T_PATH, T_PRESET, T_LEVEL, T_KINDS };
 
 static const struct opt_desc {
     const char *name;
@@ -27,6 +26,8 @@ static const struct opt_desc {
 #undef OPT
 };
 #define NOPTS (sizeof table / sizeof table[0])
+
+static char path_store[NOPTS][PATH_MAX_LEN]; /* one for each option, used by PATH ones */
 
 static void *field(size_t i)
 {
@@ -83,6 +84,38 @@ static bool parse_uint(const char *s, size_t n, unsigned long long *out, bool su
     return true;
 }
 
+/* Leak kinds joined by '+', in enum leak_kind's order of bits. */
+static bool parse_kinds(const char *v, size_t n, unsigned *out)
+{
+    static const char *const words[] = {"definite", "indirect", "possible", "reachable"};
+    unsigned mask = 0;
+    while (n > 0) {
+        size_t w = 0;
+        while (w < n && v[w] != '+')
+            w++;
+        if (eq(v, w, "all"))
+            mask |= 15;
+        else if (!eq(v, w, "none")) {
+            unsigned k = 0;
+            while (k < 4 && !eq(v, w, words[k]))
+                k++;
+            if (k == 4)
+                return false;
+            mask |= 1u << k;
+        }
+        v += w;
+        n -= w;
+        if (n) { /* skip the '+' */
+            v++;
+            n--;
+            if (n == 0)
+                return false;
+        }
+    }
+    *out = mask;
+    return true;
+}
+
 static bool set(size_t i, const char *v, size_t n)
 {
     void *dst = field(i);
@@ -109,10 +142,22 @@ static bool set(size_t i, const char *v, size_t n)
     case T_PATH:
         if (n >= PATH_MAX_LEN)
             return false;
-        memcpy(path_store, v, n);
-        path_store[n] = '\0';
-        *(const char **)dst = path_store;
+        memcpy(path_store[i], v, n);
+        path_store[i][n] = '\0';
+        *(const char **)dst = path_store[i];
         return true;
+    case T_LEVEL:
+        if (eq(v, n, "off") || eq(v, n, "no"))
+            *(enum level *)dst = LEVEL_OFF;
+        else if (eq(v, n, "summary"))
+            *(enum level *)dst = LEVEL_SUMMARY;
+        else if (eq(v, n, "full") || eq(v, n, "yes"))
+            *(enum level *)dst = LEVEL_FULL;
+        else
+            return false;
+        return true;
+    case T_KINDS:
+        return parse_kinds(v, n, (unsigned *)dst);
     case T_PRESET:
         if (eq(v, n, "full"))
             *(enum preset *)dst = PRESET_FULL;
@@ -137,8 +182,9 @@ static void set_defaults(void)
 
 static const char *type_word(enum opt_type t)
 {
-    static const char *const words[] = {"a size (like 64k or 16m)", "a whole number",
-                                        "0 or 1", "a path", "full, hardened or none"};
+    static const char *const words[] = {"a size (like 64k or 16m)", "a whole number", "0 or 1",
+                                        "a path", "full, hardened or none", "off, summary or full",
+                                        "leak kinds joined by + (definite, indirect, possible, reachable, all, none)"};
     return words[t];
 }
 

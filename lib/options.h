@@ -6,12 +6,16 @@
 #include "internal.h"
 
 enum preset { PRESET_FULL, PRESET_HARDENED, PRESET_NONE };
+enum level { LEVEL_OFF, LEVEL_SUMMARY, LEVEL_FULL };
+/* KINDS options: a bit per enum leak_kind. */
 
 #define OPT_SIZE size_t
 #define OPT_UINT unsigned long
 #define OPT_BOOL bool
 #define OPT_PATH const char *
 #define OPT_PRESET enum preset
+#define OPT_LEVEL enum level
+#define OPT_KINDS unsigned
 struct options {
 #define OPT(name, type, def, help) OPT_##type name;
 #include "options.def"

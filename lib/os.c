@@ -96,3 +96,44 @@ int os_getpid(void)
 {
     return (int)getpid();
 }
+
+#define MAX_META 4096
+
+static struct meta {
+    const void *start, *end;
+} metas[MAX_META];
+static size_t nmetas;
+static int meta_lock;
+
+void *os_map_meta(size_t len)
+{
+    void *p = os_map(len);
+    if (!p)
+        return NULL;
+    while (__atomic_exchange_n(&meta_lock, 1, __ATOMIC_ACQUIRE))
+        ;
+    if (nmetas < MAX_META)
+        metas[nmetas++] = (struct meta){p, (char *)p + len};
+    __atomic_store_n(&meta_lock, 0, __ATOMIC_RELEASE);
+    return p;
+}
+
+void os_unmap_meta(void *p, size_t len)
+{
+    while (__atomic_exchange_n(&meta_lock, 1, __ATOMIC_ACQUIRE))
+        ;
+    for (size_t i = 0; i < nmetas; i++) {
+        if (metas[i].start == p) {
+            metas[i] = metas[--nmetas];
+            break;
+        }
+    }
+    __atomic_store_n(&meta_lock, 0, __ATOMIC_RELEASE);
+    os_unmap(p, len);
+}
+
+void os_meta_walk(os_meta_fn *fn, void *arg)
+{
+    for (size_t i = 0; i < nmetas; i++)
+        fn(metas[i].start, metas[i].end, arg);
+}

@@ -21,4 +21,11 @@ void os_random(void *buf, size_t len);
 void os_write_all(int fd, const char *buf, size_t len);
 int os_getpid(void);
 
+/* Mappings for heapcheck's own metadata, remembered so the leak scanner does not take
+ * the pointers in them (to every block) for the program's. */
+void *os_map_meta(size_t len);
+void os_unmap_meta(void *p, size_t len);
+typedef void os_meta_fn(const void *start, const void *end, void *arg);
+void os_meta_walk(os_meta_fn *fn, void *arg);
+
 #endif

@@ -30,7 +30,7 @@ static size_t find(uintptr_t key)
 static bool grow(void)
 {
     size_t n = nslots ? nslots * 2 : MIN_SLOTS;
-    uintptr_t *fresh = os_map(n * sizeof *fresh);
+    uintptr_t *fresh = os_map_meta(n * sizeof *fresh);
     if (!fresh)
         return false;
     uintptr_t *old = slots;
@@ -41,7 +41,7 @@ static bool grow(void)
         if (old[i])
             slots[find(old[i] & ~STATE_MASK)] = old[i];
     if (old)
-        os_unmap(old, oldn * sizeof *old);
+        os_unmap_meta(old, oldn * sizeof *old);
     return true;
 }
 
@@ -103,7 +103,7 @@ void ptrset_walk(ptrset_walk_fn *fn, void *arg)
 void ptrset_reset(void)
 {
     if (slots)
-        os_unmap(slots, nslots * sizeof *slots);
+        os_unmap_meta(slots, nslots * sizeof *slots);
     slots = NULL;
     nslots = count = 0;
 }

@@ -17,13 +17,13 @@ static size_t cap, head, count, total;
 static bool grow(void)
 {
     size_t n = cap ? cap * 2 : 4096;
-    struct entry *fresh = os_map(n * sizeof *fresh);
+    struct entry *fresh = os_map_meta(n * sizeof *fresh);
     if (!fresh)
         return false;
     for (size_t i = 0; i < count; i++)
         fresh[i] = ring[(head + i) % cap];
     if (ring)
-        os_unmap(ring, cap * sizeof *ring);
+        os_unmap_meta(ring, cap * sizeof *ring);
     ring = fresh;
     cap = n;
     head = 0;
@@ -58,7 +58,7 @@ size_t quar_count(void) { return count; }
 void quar_reset(void)
 {
     if (ring)
-        os_unmap(ring, cap * sizeof *ring);
+        os_unmap_meta(ring, cap * sizeof *ring);
     ring = NULL;
     cap = head = count = total = 0;
 }

@@ -6,7 +6,9 @@
 #include "fmt.h"
 #include "options.h"
 #include "os.h"
+#include "depot.h"
 
+#include <dlfcn.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <stdlib.h>
@@ -59,9 +61,12 @@ static void emit(const char *text, size_t len)
         os_write_all(log_fd, text, len);
 }
 
+static int report_pid;
+
 struct fmt *report_begin(void)
 {
     lock_reports();
+    report_pid = os_getpid();
     fmt_init(&out, buf, sizeof buf);
     return &out;
 }
@@ -112,4 +117,40 @@ void hc_assert_fail(const char *cond, const char *file, int line)
                   "what heapcheck can report\n", cond, file, line);
     report_end();
     abort();
+}
+
+void report_line_start(struct fmt *f) { fmt_printf(f, "==%d== ", report_pid); }
+
+void report_frame(struct fmt *f, unsigned i, void *pc)
+{
+    Dl_info info;
+    report_line_start(f);
+    fmt_printf(f, "    #%u %p", i, pc);
+    /* pc is a return address: look up pc - 1 so a call at a function's end is named
+     * after that function, not the next. */
+    if (dladdr((char *)pc - 1, &info) && info.dli_fname) {
+        if (info.dli_sname)
+            fmt_printf(f, " in %s+0x%zx", info.dli_sname, (size_t)((char *)pc - (char *)info.dli_saddr));
+        fmt_printf(f, " (%s+0x%zx)", info.dli_fname, (size_t)((char *)pc - (char *)info.dli_fbase));
+    }
+    fmt_printf(f, "\n");
+}
+
+void report_stack(struct fmt *f, uint32_t id)
+{
+    unsigned n;
+    void *const *frames = depot_get(id, &n);
+    if (!n) {
+        report_line_start(f);
+        fmt_printf(f, "    (no stack recorded)\n");
+    }
+    for (unsigned i = 0; i < n; i++)
+        report_frame(f, i, frames[i]);
+}
+
+/* Flush the report buffer mid-report, for reports longer than it (the leak report). */
+void report_flush(void)
+{
+    emit(fmt_text(&out), fmt_length(&out));
+    fmt_init(&out, buf, sizeof buf);
 }

@@ -19,6 +19,13 @@ void report_count_error(void);
  * the buffer; end writes it and releases the lock. */
 struct fmt *report_begin(void);
 void report_end(void);
+/* Inside a report: the "==PID== " prefix, one frame, a depot stack, and a flush of
+ * the buffer for long reports. */
+void report_line_start(struct fmt *f);
+void report_frame(struct fmt *f, unsigned i, void *pc);
+void report_stack(struct fmt *f, uint32_t id);
+void report_flush(void);
+
 /* The action after an error: abort() unless abort_on_error=0. */
 void report_finish_error(void);
 

@@ -1,0 +1,222 @@
+/* The exit dump (see dump.h and docs/dump-format.md).  Modules come from
+ * dl_iterate_phdr with their GNU build ids read from PT_NOTE; only the stacks that
+ * errors and leak records name are written. */
+#define _GNU_SOURCE
+#include "internal.h"
+#include "dump.h"
+#include "depot.h"
+#include "finding.h"
+#include "fmt.h"
+#include "options.h"
+#include "report.h"
+#include "os.h"
+
+#include <elf.h>
+#include <fcntl.h>
+#include <link.h>
+#include <string.h>
+#include <unistd.h>
+
+static char buf[16384];
+static struct fmt out;
+static int fd;
+static bool failed;
+
+static void flush(void)
+{
+    size_t len = fmt_length(&out);
+    if (len && write(fd, buf, len) != (ssize_t)len)
+        failed = true; /* a full disk: say so, lose nothing else */
+    fmt_init(&out, buf, sizeof buf);
+}
+
+static void maybe_flush(void)
+{
+    if (fmt_length(&out) > sizeof buf - 4096)
+        flush();
+}
+
+/* A JSON string: quotes, backslashes and control bytes escaped. */
+static void string(const char *s)
+{
+    fmt_printf(&out, "\"");
+    for (; s && *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            fmt_printf(&out, "\\%c", c);
+        else if (c < 0x20)
+            fmt_printf(&out, "\\u%04x", c);
+        else
+            fmt_printf(&out, "%c", c);
+        maybe_flush();
+    }
+    fmt_printf(&out, "\"");
+}
+
+static void build_id(const struct dl_phdr_info *info)
+{
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        if (ph->p_type != PT_NOTE)
+            continue;
+        const unsigned char *p = (const unsigned char *)(info->dlpi_addr + ph->p_vaddr);
+        const unsigned char *end = p + ph->p_memsz;
+        while (p + sizeof(ElfW(Nhdr)) <= end) {
+            const ElfW(Nhdr) *n = (const ElfW(Nhdr) *)p;
+            const unsigned char *name = p + sizeof *n;
+            const unsigned char *desc = name + HC_ALIGN_UP(n->n_namesz, 4);
+            if (desc + n->n_descsz > end)
+                break;
+            if (n->n_type == NT_GNU_BUILD_ID && n->n_namesz == 4 && memcmp(name, "GNU", 4) == 0) {
+                for (unsigned j = 0; j < n->n_descsz; j++)
+                    fmt_printf(&out, "%02x", desc[j]);
+                return;
+            }
+            p = desc + HC_ALIGN_UP(n->n_descsz, 4);
+        }
+    }
+}
+
+static int module(struct dl_phdr_info *info, size_t size, void *arg)
+{
+    (void)size;
+    bool *first = arg;
+    const char *path = info->dlpi_name;
+    char exe[1024];
+    if (!path || !*path) { /* the main program */
+        ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+        exe[n > 0 ? n : 0] = '\0';
+        path = exe;
+    }
+    fmt_printf(&out, "%s{\"path\":", *first ? "" : ",");
+    *first = false;
+    string(path);
+    fmt_printf(&out, ",\"base\":\"%p\",\"build_id\":\"", (void *)info->dlpi_addr);
+    build_id(info);
+    fmt_printf(&out, "\"}");
+    maybe_flush();
+    return 0;
+}
+
+/* Stack ids already written: JSON object keys must not repeat. */
+#define SEEN_SLOTS 8192
+static uint32_t seen[SEEN_SLOTS];
+
+static bool first_time(uint32_t id)
+{
+    for (size_t i = (id * 2654435761u) % SEEN_SLOTS, tries = 0; tries < SEEN_SLOTS; i = (i + 1) % SEEN_SLOTS, tries++) {
+        if (seen[i] == id)
+            return false;
+        if (!seen[i]) {
+            seen[i] = id;
+            return true;
+        }
+    }
+    return true; /* the set is full: a repeated key is still valid JSON to most readers */
+}
+
+static void stack_entry(uint32_t id, bool *first)
+{
+    unsigned n;
+    void *const *frames = depot_get(id, &n);
+    if (!n || !first_time(id))
+        return;
+    fmt_printf(&out, "%s\"%u\":[", *first ? "" : ",", id);
+    *first = false;
+    for (unsigned i = 0; i < n; i++)
+        fmt_printf(&out, "%s\"%p\"", i ? "," : "", frames[i]);
+    fmt_printf(&out, "]");
+    maybe_flush();
+}
+
+static const char *const error_kinds[] = {
+    [BUG_NONE] = "none", [BUG_OVERFLOW] = "heap-buffer-overflow",
+    [BUG_UNDERFLOW] = "heap-buffer-underflow", [BUG_DOUBLE_FREE] = "double-free",
+    [BUG_INTERIOR_FREE] = "invalid-free-interior", [BUG_WILD_FREE] = "invalid-free-wild",
+    [BUG_WRITE_AFTER_FREE] = "write-after-free", [BUG_BAD_HEADER] = "corrupted-header",
+    [BUG_MISMATCH] = "alloc-dealloc-mismatch", [BUG_HEAP_CORRUPTION] = "heap-corruption",
+};
+static const char *const op_words[] = {
+    [OP_FREE] = "free", [OP_REALLOC] = "realloc", [OP_USABLE_SIZE] = "malloc_usable_size",
+    [OP_DELETE] = "delete", [OP_DELETE_ARRAY] = "delete[]", [OP_CHECK] = "check",
+    [OP_QUARANTINE_EXIT] = "quarantine",
+};
+static const char *const kind_words[LEAK_KINDS] = {"definitely", "indirectly", "possibly", "reachable"};
+static const char *const level_words[] = {"off", "summary", "full"};
+
+static void error_entry(const struct finding *x, bool first)
+{
+    fmt_printf(&out, "%s{\"kind\":\"%s\",\"address\":\"%p\",", first ? "" : ",", error_kinds[x->bug], x->addr);
+    if (x->block)
+        fmt_printf(&out, "\"block\":\"%p\",", x->block);
+    else
+        fmt_printf(&out, "\"block\":null,");
+    if (x->block_known)
+        fmt_printf(&out, "\"size\":%zu,", x->size);
+    else
+        fmt_printf(&out, "\"size\":null,");
+    fmt_printf(&out, "\"offset\":%lld,\"changed\":%zu,\"op\":\"%s\",\"op_stack\":%u,\"alloc_stack\":%u,"
+                     "\"free_stack\":%u,\"detail\":",
+               x->offset, x->changed, op_words[x->op], x->op_stack, x->block_known ? x->alloc_stack : 0,
+               x->block_known ? x->free_stack : 0);
+    string(x->detail ? x->detail : "");
+    fmt_printf(&out, "}");
+    maybe_flush();
+}
+
+bool dump_write(const char *prefix, const struct leak_result *r)
+{
+    char name[1200];
+    struct fmt nf;
+    fmt_init(&nf, name, sizeof name);
+    fmt_printf(&nf, "%s.%d.json", prefix, os_getpid());
+    fd = open(fmt_text(&nf), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return false;
+    failed = false;
+    fmt_init(&out, buf, sizeof buf);
+    char exe[1024];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    exe[n > 0 ? n : 0] = '\0';
+    fmt_printf(&out, "{\"format\":\"heapcheck-dump\",\"version\":1,\"pid\":%d,\"ppid\":%d,\"exe\":",
+               os_getpid(), (int)getppid());
+    string(exe);
+    fmt_printf(&out, ",\"leak_check\":\"%s\",\n\"modules\":[", r ? level_words[options.leak_check] : "off");
+    bool first = true;
+    dl_iterate_phdr(module, &first);
+
+    size_t nerr;
+    const struct finding *errs = report_kept_findings(&nerr);
+    fmt_printf(&out, "],\n\"stacks\":{");
+    first = true;
+    memset(seen, 0, sizeof seen);
+    for (size_t i = 0; i < nerr; i++) {
+        stack_entry(errs[i].op_stack, &first);
+        if (errs[i].block_known) {
+            stack_entry(errs[i].alloc_stack, &first);
+            stack_entry(errs[i].free_stack, &first);
+        }
+    }
+    for (size_t i = 0; r && i < r->nrecords; i++)
+        stack_entry(r->records[i].stack, &first);
+    fmt_printf(&out, "},\n\"errors\":[");
+    for (size_t i = 0; i < nerr; i++)
+        error_entry(&errs[i], i == 0);
+    fmt_printf(&out, "],\"errors_total\":%zu,\n\"leaks\":[", report_error_count());
+    for (size_t i = 0; r && i < r->nrecords; i++) {
+        const struct leak_record *x = &r->records[i];
+        fmt_printf(&out, "%s{\"kind\":\"%s\",\"stack\":%u,\"blocks\":%zu,\"bytes\":%zu,\"indirect_bytes\":%zu}\n",
+                   i ? "," : "", kind_words[x->kind], x->stack, x->blocks, x->bytes, x->indirect_bytes);
+        maybe_flush();
+    }
+    fmt_printf(&out, "],\n\"summary\":{");
+    for (int k = 0; k < LEAK_KINDS; k++)
+        fmt_printf(&out, "\"%s\":{\"bytes\":%zu,\"blocks\":%zu},", kind_words[k], r ? r->bytes[k] : 0,
+                   r ? r->blocks[k] : 0);
+    fmt_printf(&out, "\"suppressed\":{\"bytes\":%zu,\"blocks\":%zu}}}\n", r ? r->suppressed_bytes : 0,
+               r ? r->suppressed_blocks : 0);
+    flush();
+    if (close(fd) != 0)
+        failed = true;
+    return !failed;
+}

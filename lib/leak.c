@@ -1,0 +1,525 @@
+/* The leak check (see leak.h).
+ *
+ * Memcheck's rules: a block is still reachable when a chain of start pointers leads
+ * to it from a root; possibly lost when every chain has an interior pointer in it;
+ * indirectly lost when only other lost blocks point to it; definitely lost when
+ * nothing does.  Lost blocks form cliques: walking unreached blocks in address order,
+ * each one not yet claimed leads a clique of everything it reaches (absorbing earlier
+ * leaders); leaders are the definitely lost blocks, members are indirectly lost.
+ *
+ * Roots: every readable and writable mapping of /proc/self/maps minus the heap's own
+ * regions, large blocks and heapcheck's metadata, and the calling thread's stack above
+ * the frame that called heapcheck (its callers' registers are saved there).  Other threads'
+ * stacks are scanned whole, as the mappings they are. */
+#define _GNU_SOURCE
+#include "internal.h"
+#include "leak.h"
+#include "core.h"
+#include "depot.h"
+#include "fmt.h"
+#include "guard.h"
+#include "large.h"
+#include "os.h"
+#include "ptrset.h"
+#include "region.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <link.h>
+#include <sys/syscall.h>
+#include <string.h>
+#include <unistd.h>
+
+const char *const leak_kind_names[LEAK_KINDS] = {"definitely lost", "indirectly lost",
+                                                 "possibly lost", "still reachable"};
+
+enum state { UNREACHED, INDIRECT, POSSIBLE, REACHABLE };
+
+struct lb {
+    uintptr_t start;
+    size_t size;
+    size_t indirect; /* a clique leader's indirectly lost bytes */
+    uint32_t stack;
+    uint8_t state;
+    bool leader;
+};
+
+struct range {
+    uintptr_t lo, hi;
+};
+
+#define MAX_THREADS 1024
+
+struct scan {
+    uintptr_t thread_sp[MAX_THREADS]; /* stack pointers of the other live threads */
+    size_t nthreads;
+    bool thread_running;              /* one of them is running: its sp is unknown */
+    uintptr_t prev_hi;                /* the previous mapping, for the guard-page test */
+    bool prev_guard;
+    struct lb *b;
+    size_t n;
+    uint32_t *work; /* a stack of block indexes */
+    size_t nwork;
+    struct range *excl;
+    size_t nexcl, excl_cap;
+    bool possible_phase;
+};
+
+/* Heapsort: no allocation, O(n log n) worst case, for the arrays built here. */
+static void sort(void *base, size_t n, size_t width, int (*cmp)(const void *, const void *))
+{
+    unsigned char *a = base, tmp[64];
+#define AT(i) (a + (i) * width)
+#define SWAP(i, j) (memcpy(tmp, AT(i), width), memcpy(AT(i), AT(j), width), memcpy(AT(j), tmp, width))
+    for (size_t start = n / 2; start-- > 0;) {
+        for (size_t root = start;;) {
+            size_t child = 2 * root + 1;
+            if (child >= n)
+                break;
+            if (child + 1 < n && cmp(AT(child), AT(child + 1)) < 0)
+                child++;
+            if (cmp(AT(root), AT(child)) >= 0)
+                break;
+            SWAP(root, child);
+            root = child;
+        }
+    }
+    for (size_t end = n; end-- > 1;) {
+        SWAP(0, end);
+        for (size_t root = 0;;) {
+            size_t child = 2 * root + 1;
+            if (child >= end)
+                break;
+            if (child + 1 < end && cmp(AT(child), AT(child + 1)) < 0)
+                child++;
+            if (cmp(AT(root), AT(child)) >= 0)
+                break;
+            SWAP(root, child);
+            root = child;
+        }
+    }
+#undef AT
+#undef SWAP
+}
+
+static int by_start(const void *x, const void *y)
+{
+    uintptr_t a = ((const struct lb *)x)->start, b = ((const struct lb *)y)->start;
+    return a < b ? -1 : a > b;
+}
+
+static int by_lo(const void *x, const void *y)
+{
+    uintptr_t a = ((const struct range *)x)->lo, b = ((const struct range *)y)->lo;
+    return a < b ? -1 : a > b;
+}
+
+/* Smaller total first, so the heapsort leaves the largest first after reversing. */
+static int by_total(const void *x, const void *y)
+{
+    const struct leak_record *a = x, *b = y;
+    size_t ta = a->bytes + a->indirect_bytes, tb = b->bytes + b->indirect_bytes;
+    if (ta != tb)
+        return ta > tb ? -1 : 1;
+    return a->kind != b->kind ? (a->kind < b->kind ? -1 : 1) : (a->stack < b->stack ? -1 : a->stack > b->stack);
+}
+
+/* The block that w points into (start or interior), or -1. */
+static long find(const struct scan *s, uintptr_t w, bool *interior)
+{
+    size_t lo = 0, hi = s->n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (s->b[mid].start <= w)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == 0)
+        return -1;
+    const struct lb *b = &s->b[lo - 1];
+    if (w == b->start) {
+        *interior = false;
+        return (long)(lo - 1);
+    }
+    if (w < b->start + b->size) {
+        *interior = true;
+        return (long)(lo - 1);
+    }
+    return -1;
+}
+
+static void reach(struct scan *s, uintptr_t w)
+{
+    bool interior;
+    long i = find(s, w, &interior);
+    if (i < 0)
+        return;
+    struct lb *b = &s->b[i];
+    enum state want = (interior || s->possible_phase) ? POSSIBLE : REACHABLE;
+    if (b->state >= want)
+        return;
+    /* A possible block found again by a start pointer becomes reachable; it is then
+     * scanned again under the stronger state. */
+    b->state = (uint8_t)want;
+    if (want == REACHABLE || s->possible_phase)
+        s->work[s->nwork++] = (uint32_t)i;
+}
+
+static void scan_words(struct scan *s, uintptr_t lo, uintptr_t hi)
+{
+    lo = HC_ALIGN_UP(lo, sizeof(uintptr_t));
+    for (uintptr_t a = lo; a + sizeof(uintptr_t) <= hi; a += sizeof(uintptr_t))
+        reach(s, *(const uintptr_t *)a);
+}
+
+/* Scan [lo, hi) except the excluded ranges (sorted by lo). */
+static void scan_root(struct scan *s, uintptr_t lo, uintptr_t hi)
+{
+    for (size_t i = 0; i < s->nexcl && lo < hi; i++) {
+        const struct range *e = &s->excl[i];
+        if (e->hi <= lo)
+            continue;
+        if (e->lo >= hi)
+            break;
+        if (e->lo > lo)
+            scan_words(s, lo, e->lo);
+        lo = e->hi;
+    }
+    if (lo < hi)
+        scan_words(s, lo, hi);
+}
+
+static void exclude(struct scan *s, uintptr_t lo, uintptr_t hi)
+{
+    if (s->nexcl < s->excl_cap)
+        s->excl[s->nexcl++] = (struct range){lo, hi};
+}
+
+static void exclude_meta(const void *start, const void *end, void *arg)
+{
+    exclude(arg, (uintptr_t)start, (uintptr_t)end);
+}
+
+static void exclude_large(block_t *b, void *arg)
+{
+    /* The whole mapping: from the page holding the block's start to its end. */
+    uintptr_t page = os_page_size();
+    exclude(arg, (uintptr_t)b & ~(page - 1), HC_ALIGN_UP((uintptr_t)b + blk_size(b), page));
+}
+
+static uintptr_t parse_hex(const char **p)
+{
+    uintptr_t v = 0;
+    for (;; (*p)++) {
+        char c = **p;
+        unsigned d = c >= '0' && c <= '9' ? (unsigned)(c - '0') : c >= 'a' && c <= 'f' ? (unsigned)(c - 'a' + 10) : 16;
+        if (d == 16)
+            return v;
+        v = v * 16 + d;
+    }
+}
+
+static bool read_file(const char *path, char *buf, size_t cap)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    ssize_t n = read(fd, buf, cap - 1);
+    close(fd);
+    buf[n > 0 ? n : 0] = '\0';
+    return n > 0;
+}
+
+/* The other threads' stack pointers, from /proc/self/task/TID/syscall ("NR args... SP
+ * PC" while blocked; "running" otherwise).  Raw getdents: opendir would allocate. */
+static void find_threads(struct scan *s)
+{
+    int dir = open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir < 0)
+        return;
+    long self = syscall(SYS_gettid);
+    char ents[4096];
+    long got;
+    while ((got = syscall(SYS_getdents64, dir, ents, sizeof ents)) > 0) {
+        for (long off = 0; off < got;) {
+            struct dirent64 *d = (struct dirent64 *)(ents + off);
+            off += d->d_reclen;
+            long tid = 0;
+            for (const char *c = d->d_name; *c >= '0' && *c <= '9'; c++)
+                tid = tid * 10 + (*c - '0');
+            if (!tid || tid == self)
+                continue;
+            char path[64], text[512];
+            struct fmt f;
+            fmt_init(&f, path, sizeof path);
+            fmt_printf(&f, "/proc/self/task/%ld/syscall", tid);
+            if (!read_file(fmt_text(&f), text, sizeof text) || text[0] == 'r') {
+                s->thread_running = true;
+                continue;
+            }
+            /* The second-to-last field is the stack pointer. */
+            char *end = text + strlen(text);
+            while (end > text && (end[-1] == '\n' || end[-1] == ' '))
+                *--end = '\0';
+            char *last = strrchr(text, ' ');
+            if (!last)
+                continue;
+            *last = '\0';
+            char *sp_text = strrchr(text, ' ');
+            const char *p = sp_text ? sp_text + 1 : text;
+            if (p[0] == '0' && p[1] == 'x')
+                p += 2;
+            if (s->nthreads < MAX_THREADS)
+                s->thread_sp[s->nthreads++] = parse_hex(&p);
+        }
+    }
+    close(dir);
+}
+
+/* One line of /proc/self/maps.  A writable anonymous mapping right above a
+ * PROT_NONE guard is a thread stack (glibc's layout): scanned from its thread's
+ * stack pointer up, or not at all when no live thread is on it (glibc keeps the
+ * stacks of finished threads for reuse; memcheck ignores finished threads too). */
+static void root_line(struct scan *s, const char *line, uintptr_t sp)
+{
+    const char *p = line;
+    uintptr_t lo = parse_hex(&p);
+    if (*p++ != '-')
+        return;
+    uintptr_t hi = parse_hex(&p);
+    if (*p++ != ' ')
+        return;
+    bool guard_below = s->prev_guard && s->prev_hi == lo;
+    s->prev_hi = hi;
+    s->prev_guard = p[0] == '-' && p[1] == '-' && p[2] == '-';
+    if (p[0] != 'r' || p[1] != 'w')
+        return;
+    if (strstr(line, "[vvar]") || strstr(line, "[vsyscall]"))
+        return;
+    if (sp >= lo && sp < hi) {
+        scan_root(s, sp, hi); /* this thread's stack: only its live part */
+        return;
+    }
+    bool anonymous = !strchr(line, '/') && !strchr(line, '[');
+    if (guard_below && anonymous) {
+        for (size_t i = 0; i < s->nthreads; i++)
+            if (s->thread_sp[i] >= lo && s->thread_sp[i] < hi) {
+                scan_root(s, s->thread_sp[i], hi);
+                return;
+            }
+        if (!s->thread_running)
+            return; /* a finished thread's cached stack */
+    }
+    scan_root(s, lo, hi);
+}
+
+static void scan_roots(struct scan *s, uintptr_t sp)
+{
+    find_threads(s);
+    int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    char buf[8192];
+    size_t have = 0;
+    for (;;) {
+        ssize_t got = read(fd, buf + have, sizeof buf - 1 - have);
+        if (got <= 0)
+            break;
+        have += (size_t)got;
+        buf[have] = '\0';
+        char *line = buf, *nl;
+        while ((nl = strchr(line, '\n'))) {
+            *nl = '\0';
+            root_line(s, line, sp);
+            line = nl + 1;
+        }
+        have = (size_t)(buf + have - line);
+        memmove(buf, line, have);
+        if (have == sizeof buf - 1)
+            have = 0; /* an absurdly long line: drop it */
+    }
+    close(fd);
+}
+
+static void drain(struct scan *s)
+{
+    while (s->nwork) {
+        struct lb *b = &s->b[s->work[--s->nwork]];
+        scan_words(s, b->start, b->start + b->size);
+    }
+}
+
+/* Lost blocks: cliques led by the definitely lost ones. */
+static void cliques(struct scan *s)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        struct lb *leader = &s->b[i];
+        if (leader->state != UNREACHED || leader->leader)
+            continue;
+        leader->leader = true;
+        s->work[s->nwork++] = (uint32_t)i;
+        while (s->nwork) {
+            struct lb *x = &s->b[s->work[--s->nwork]];
+            uintptr_t a = HC_ALIGN_UP(x->start, sizeof(uintptr_t));
+            for (; a + sizeof(uintptr_t) <= x->start + x->size; a += sizeof(uintptr_t)) {
+                bool interior;
+                long j = find(s, *(const uintptr_t *)a, &interior);
+                if (j < 0 || (size_t)j == i || s->b[j].state != UNREACHED)
+                    continue;
+                struct lb *y = &s->b[j];
+                y->state = INDIRECT;
+                leader->indirect += y->size;
+                if (y->leader) { /* an earlier clique joins this one */
+                    leader->indirect += y->indirect;
+                    y->indirect = 0;
+                    y->leader = false;
+                } else {
+                    s->work[s->nwork++] = (uint32_t)j;
+                }
+            }
+        }
+    }
+}
+
+static void collect_live(const void *p, enum ptr_state st, void *arg)
+{
+    struct scan *s = arg;
+    size_t size;
+    uint32_t stack;
+    if (st != PTR_LIVE || !guard_block_info((void *)p, &size, &stack))
+        return;
+    s->b[s->n++] = (struct lb){(uintptr_t)p, size, 0, stack, UNREACHED, false};
+}
+
+static enum leak_kind kind_of(const struct lb *b)
+{
+    switch (b->state) {
+    case REACHABLE: return LEAK_REACHABLE;
+    case POSSIBLE: return LEAK_POSSIBLE;
+    case INDIRECT: return LEAK_INDIRECT;
+    default: return LEAK_DEFINITE;
+    }
+}
+
+/* The dynamic loader's own allocations (thread TLS, link maps) are glibc's to free:
+ * memcheck never sees them (glibc frees them at exit under Valgrind), so neither do
+ * we report them; they count as suppressed. */
+struct range_arg {
+    uintptr_t lo, hi;
+};
+
+static int find_loader(struct dl_phdr_info *info, size_t size, void *arg)
+{
+    (void)size;
+    struct range_arg *r = arg;
+    if (!info->dlpi_name || !strstr(info->dlpi_name, "/ld-linux"))
+        return 0;
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        if (ph->p_type != PT_LOAD)
+            continue;
+        uintptr_t lo = info->dlpi_addr + ph->p_vaddr, hi = lo + ph->p_memsz;
+        if (!r->lo || lo < r->lo)
+            r->lo = lo;
+        if (hi > r->hi)
+            r->hi = hi;
+    }
+    return 1;
+}
+
+static bool from_loader(const struct range_arg *loader, uint32_t stack)
+{
+    unsigned n;
+    void *const *frames = depot_get(stack, &n);
+    return n && (uintptr_t)frames[0] >= loader->lo && (uintptr_t)frames[0] < loader->hi;
+}
+
+static void group(struct scan *s, struct leak_result *r, uint32_t *table, size_t table_cap)
+{
+    struct range_arg loader = {0, 0};
+    dl_iterate_phdr(find_loader, &loader);
+    for (size_t i = 0; i < s->n; i++) {
+        const struct lb *b = &s->b[i];
+        enum leak_kind k = kind_of(b);
+        if (b->state != REACHABLE && from_loader(&loader, b->stack)) {
+            r->suppressed_bytes += b->size + b->indirect;
+            r->suppressed_blocks++;
+            continue;
+        }
+        r->bytes[k] += b->size;
+        r->blocks[k]++;
+        uint64_t h = ((uint64_t)b->stack * 4 + k) * 0x9e3779b97f4a7c15ULL;
+        size_t j = (size_t)(h >> 32) & (table_cap - 1);
+        for (;; j = (j + 1) & (table_cap - 1)) {
+            if (!table[j]) {
+                r->records[r->nrecords] = (struct leak_record){k, b->stack, 0, 0, 0};
+                table[j] = (uint32_t)++r->nrecords;
+                break;
+            }
+            struct leak_record *rec = &r->records[table[j] - 1];
+            if (rec->kind == k && rec->stack == b->stack)
+                break;
+        }
+        struct leak_record *rec = &r->records[table[j] - 1];
+        rec->blocks++;
+        rec->bytes += b->size;
+        rec->indirect_bytes += b->indirect;
+    }
+    sort(r->records, r->nrecords, sizeof *r->records, by_total);
+    /* by_total orders largest first as "smallest": the heapsort's ascending order is
+     * then largest first. */
+}
+
+bool leak_scan(struct leak_result *r, const void *stack_from)
+{
+    memset(r, 0, sizeof *r);
+    size_t cap = ptrset_count() + 1;
+    size_t excl_cap = region_count() + large_count() + 4096 + 16;
+    size_t table_cap = 16;
+    while (table_cap < 2 * cap)
+        table_cap *= 2;
+    size_t len = cap * sizeof(struct lb) + cap * sizeof(uint32_t) + excl_cap * sizeof(struct range) +
+                 cap * sizeof(struct leak_record) + table_cap * sizeof(uint32_t);
+    len = HC_ALIGN_UP(len, os_page_size());
+    unsigned char *m = os_map_meta(len);
+    if (!m)
+        return false;
+    static struct scan s; /* large (thread table): not on the stack */
+    memset(&s, 0, sizeof s);
+    s.b = (struct lb *)m;
+    s.work = (uint32_t *)(s.b + cap);
+    s.excl = (struct range *)HC_ALIGN_UP((uintptr_t)(s.work + cap), 16);
+    s.excl_cap = excl_cap;
+    r->records = (struct leak_record *)(s.excl + excl_cap);
+    uint32_t *table = (uint32_t *)(r->records + cap);
+    r->map = m;
+    r->map_len = len;
+
+    ptrset_walk(collect_live, &s);
+    sort(s.b, s.n, sizeof *s.b, by_start);
+
+    for (size_t i = 0; i < region_count(); i++)
+        exclude(&s, (uintptr_t)region_at(i)->base, (uintptr_t)region_at(i)->end);
+    large_walk(exclude_large, &s);
+    os_meta_walk(exclude_meta, &s);
+    sort(s.excl, s.nexcl, sizeof *s.excl, by_lo);
+
+    scan_roots(&s, (uintptr_t)stack_from);
+    drain(&s);
+    s.possible_phase = true;
+    for (size_t i = 0; i < s.n; i++)
+        if (s.b[i].state == POSSIBLE)
+            s.work[s.nwork++] = (uint32_t)i;
+    drain(&s);
+    cliques(&s);
+    group(&s, r, table, table_cap);
+    return true;
+}
+
+void leak_release(struct leak_result *r)
+{
+    if (r->map)
+        os_unmap_meta(r->map, r->map_len);
+    r->map = NULL;
+}

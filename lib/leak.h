@@ -1,0 +1,34 @@
+/* The leak check: classify every live block as memcheck and LeakSanitizer do, by a
+ * conservative scan from the roots (writable memory of the process that is not the
+ * heap, the calling thread's stack and registers), and group the lost ones by
+ * allocation stack.  Runs with the heap lock held; its scratch memory is mapped. */
+#ifndef HC_LEAK_H
+#define HC_LEAK_H
+
+#include "internal.h"
+
+enum leak_kind { LEAK_DEFINITE, LEAK_INDIRECT, LEAK_POSSIBLE, LEAK_REACHABLE, LEAK_KINDS };
+
+struct leak_record {
+    enum leak_kind kind;
+    uint32_t stack;
+    size_t blocks, bytes, indirect_bytes;
+};
+
+struct leak_result {
+    struct leak_record *records; /* largest first (bytes + indirect_bytes) */
+    size_t nrecords;
+    size_t bytes[LEAK_KINDS], blocks[LEAK_KINDS];
+    size_t suppressed_bytes, suppressed_blocks; /* the dynamic loader's own */
+    size_t map_len; /* of the scratch mapping, for leak_release */
+    void *map;
+};
+
+/* stack_from: where this thread's stack scan starts (the caller's frame: the leak
+ * check's own frames hold nothing of the program's).  false when scratch memory could
+ * not be mapped. */
+bool leak_scan(struct leak_result *r, const void *stack_from);
+void leak_release(struct leak_result *r);
+extern const char *const leak_kind_names[LEAK_KINDS];
+
+#endif
