@@ -15,11 +15,13 @@ static void flush_if_full(struct fmt *f)
 
 void leak_report_print(const struct leak_result *r, bool full)
 {
-    struct fmt *f = report_begin();
     size_t shown = 0;
+    for (size_t i = 0; i < r->nrecords; i++)
+        shown += (options.show_leak_kinds >> r->records[i].kind) & 1;
+    if (full && shown == 0)
+        return; /* nothing to show: a clean program prints nothing at all */
+    struct fmt *f = report_begin();
     if (full) {
-        for (size_t i = 0; i < r->nrecords; i++)
-            shown += (options.show_leak_kinds >> r->records[i].kind) & 1;
         size_t n = 0;
         for (size_t i = 0; i < r->nrecords; i++) {
             const struct leak_record *x = &r->records[i];
