@@ -6,9 +6,11 @@
 #include "internal.h"
 #include "heap.h"
 #include "report.h"
+#include "vg.h"
 #include "heapcheck.h"
 
 #include <errno.h>
+#include <string.h>
 #include <unistd.h>
 
 #define CALLER __builtin_frame_address(0)
@@ -16,14 +18,53 @@
 
 static size_t page_size(void) { return (size_t)sysconf(_SC_PAGESIZE); }
 
+/* Inlined into each entry point, so memcheck's client requests are issued from the
+ * outermost allocator frame (memcheck records its stacks from there). */
+#define INLINE static inline __attribute__((always_inline))
+
+INLINE void *do_alloc(size_t size, size_t align, bool zero, void *frame)
+{
+    void *p = heap_alloc(size, align, KIND_MALLOC, zero, frame);
+    vg_malloclike(p, size, zero);
+    return p;
+}
+
+INLINE void do_free(void *p, void *frame)
+{
+    heap_free(p, KIND_MALLOC, frame);
+    /* For a pointer heapcheck refused, this makes memcheck say "Invalid free()". */
+    vg_freelike(p);
+}
+
+INLINE void *do_realloc(void *p, size_t size, void *frame)
+{
+    size_t old;
+    int done = heap_resize(p, size, &old, frame);
+    if (done > 0) {
+        vg_resize(p, old, size);
+        return p;
+    }
+    if (done < 0) {
+        vg_freelike(p);
+        errno = EINVAL;
+        return NULL; /* p is not a block: there is nothing to copy */
+    }
+    void *q = do_alloc(size, 16, false, frame);
+    if (!q)
+        return NULL; /* p stays valid, as the standard says */
+    memcpy(q, p, old < size ? old : size);
+    do_free(p, frame);
+    return q;
+}
+
 HC_EXPORT void *hc_malloc(size_t size)
 {
-    return heap_alloc(size, 16, KIND_MALLOC, false, CALLER);
+    return do_alloc(size, 16, false, CALLER);
 }
 
 HC_EXPORT void hc_free(void *ptr)
 {
-    heap_free(ptr, KIND_MALLOC, CALLER);
+    do_free(ptr, CALLER);
 }
 
 HC_EXPORT void *hc_calloc(size_t count, size_t size)
@@ -33,12 +74,18 @@ HC_EXPORT void *hc_calloc(size_t count, size_t size)
         errno = ENOMEM;
         return NULL;
     }
-    return heap_alloc(total, 16, KIND_MALLOC, true, CALLER);
+    return do_alloc(total, 16, true, CALLER);
 }
 
 HC_EXPORT void *hc_realloc(void *ptr, size_t size)
 {
-    return heap_realloc(ptr, size, CALLER);
+    if (!ptr)
+        return do_alloc(size, 16, false, CALLER);
+    if (size == 0) { /* as glibc: free and return NULL */
+        do_free(ptr, CALLER);
+        return NULL;
+    }
+    return do_realloc(ptr, size, CALLER);
 }
 
 HC_EXPORT void *hc_reallocarray(void *ptr, size_t count, size_t size)
@@ -48,12 +95,18 @@ HC_EXPORT void *hc_reallocarray(void *ptr, size_t count, size_t size)
         errno = ENOMEM;
         return NULL;
     }
-    return heap_realloc(ptr, total, CALLER);
+    if (!ptr)
+        return do_alloc(total, 16, false, CALLER);
+    if (total == 0) {
+        do_free(ptr, CALLER);
+        return NULL;
+    }
+    return do_realloc(ptr, total, CALLER);
 }
 
 /* memalign's rule, as glibc's: a small alignment means 16, one that is not a power of
  * two is rounded up to the next. */
-static void *aligned(size_t alignment, size_t size, void *frame)
+INLINE void *aligned(size_t alignment, size_t size, void *frame)
 {
     if (alignment > ((size_t)1 << 62)) {
         errno = EINVAL;
@@ -62,7 +115,7 @@ static void *aligned(size_t alignment, size_t size, void *frame)
     size_t a = 16;
     while (a < alignment)
         a <<= 1;
-    return heap_alloc(size, a, KIND_MALLOC, false, frame);
+    return do_alloc(size, a, false, frame);
 }
 
 HC_EXPORT int hc_posix_memalign(void **out, size_t alignment, size_t size)

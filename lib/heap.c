@@ -15,6 +15,7 @@
 #include "guard.h"
 #include "secret.h"
 #include "stack.h"
+#include "vg.h"
 #include "dump.h"
 #include "leak.h"
 #include "leakreport.h"
@@ -30,6 +31,9 @@ enum { INIT_NONE, INIT_RUNNING, INIT_READY };
 static int init_state;
 static long init_tid;
 
+#ifdef HAVE_VALGRIND_MEMCHECK_H
+bool vg_active;
+#endif
 static bool guarded;                   /* preset none: straight to the core */
 static size_t live_blocks, live_bytes;  /* kept here only when not guarded */
 static unsigned long ops;               /* for check_interval */
@@ -46,6 +50,7 @@ static HC_COLD void init_slow(void)
     if (init_state == INIT_NONE) {
         init_tid = current_tid();
         __atomic_store_n(&init_state, INIT_RUNNING, __ATOMIC_RELAXED);
+        vg_init();
         options_load(report_warning);
         core_config.mmap_threshold = options.mmap_threshold;
         core_config.trim_threshold = options.trim_threshold;
@@ -58,6 +63,14 @@ static HC_COLD void init_slow(void)
         guard_config.alloc_fill = (unsigned char)options.alloc_fill;
         guard_config.free_fill = (unsigned char)options.free_fill;
         guard_config.quarantine_size = options.quarantine_size;
+        if (vg_active && guarded) {
+            /* Memcheck checks leaks itself; and a block must not be reused before the
+             * entry point has told memcheck it was freed, which the quarantine
+             * (keeping at least the newest block) ensures. */
+            options.leak_check = LEVEL_OFF;
+            guard_config.quarantine = true;
+            guard_config.quarantine_max_block = SIZE_MAX;
+        }
         stack_depth = options.stack_depth < DEPOT_MAX_FRAMES ? (unsigned)options.stack_depth
                                                               : DEPOT_MAX_FRAMES;
         if (options.preset == PRESET_HARDENED && stack_depth > 1)
@@ -84,14 +97,25 @@ static inline bool starting_up(void)
 
 #define MAX_CHECK_FINDINGS 16
 
+/* Under memcheck, errors it reports itself (at the faulting instruction, or at the
+ * FREELIKE of a bad pointer) are not reported twice, and do not abort. */
+static bool memcheck_reports(enum bug bug)
+{
+    return vg_active && bug != BUG_MISMATCH && bug != BUG_BAD_HEADER && bug != BUG_HEAP_CORRUPTION;
+}
+
 static HC_COLD void report_all(struct finding *f, size_t n, uint32_t op_stack)
 {
+    size_t reported = 0;
     for (size_t i = 0; i < n; i++) {
+        if (memcheck_reports(f[i].bug))
+            continue;
         if (!f[i].op_stack && f[i].op != OP_CHECK)
             f[i].op_stack = op_stack;
         report_finding(&f[i]);
+        reported++;
     }
-    if (n)
+    if (reported)
         report_finish_error();
 }
 
@@ -137,6 +161,7 @@ void *heap_alloc(size_t size, size_t align, enum alloc_kind kind, bool zero, voi
     if (align < 16)
         align = 16;
     void *p;
+    vg_enter();
     if (!guarded) {
         bool taken = lock_acquire();
         p = core_alloc(size, align, 0);
@@ -160,6 +185,7 @@ void *heap_alloc(size_t size, size_t align, enum alloc_kind kind, bool zero, voi
         if (HC_UNLIKELY(n))
             report_all(found, n, stack);
     }
+    vg_leave();
     if (HC_UNLIKELY(!p))
         errno = ENOMEM;
     return p;
@@ -170,28 +196,32 @@ static enum op release_op(enum alloc_kind kind)
     return kind == KIND_NEW ? OP_DELETE : kind == KIND_NEW_ARRAY ? OP_DELETE_ARRAY : OP_FREE;
 }
 
-void heap_free(void *p, enum alloc_kind kind, void *frame)
+bool heap_free(void *p, enum alloc_kind kind, void *frame)
 {
     if (!p || HC_UNLIKELY(bootarena_owns(p)))
-        return;
+        return true;
     if (!guarded) {
         bool taken = lock_acquire();
         live_blocks--;
         live_bytes -= core_usable(p);
         core_free(p);
         lock_release(taken);
-        return;
+        return true;
     }
+    vg_enter();
     struct finding found[MAX_CHECK_FINDINGS + 2];
     struct frames s;
     capture(&s, frame);
     bool taken = lock_acquire();
     uint32_t stack = depot_put(s.pc, s.n);
     size_t n = (size_t)guard_free(p, kind, release_op(kind), stack, found);
+    bool freed = n == 0 || found[0].bug == BUG_MISMATCH;
     n += periodic_check(found + n);
     lock_release(taken);
     if (HC_UNLIKELY(n))
         report_all(found, n, stack);
+    vg_leave();
+    return freed;
 }
 
 size_t heap_usable(void *p, void *frame)
@@ -202,55 +232,42 @@ size_t heap_usable(void *p, void *frame)
         return bootarena_usable(p);
     size_t n = 0;
     struct finding found;
+    vg_enter();
     bool taken = lock_acquire();
     int bad = guarded ? guard_size(p, OP_USABLE_SIZE, &n, &found) : (n = core_usable(p), 0);
     lock_release(taken);
     if (HC_UNLIKELY(bad))
         report_bad_pointer(&found, frame);
+    vg_leave();
     return n;
 }
 
-void *heap_realloc(void *p, size_t size, void *frame)
+int heap_resize(void *p, size_t size, size_t *old, void *frame)
 {
-    if (!p)
-        return heap_alloc(size, 16, KIND_MALLOC, false, frame);
-    if (size == 0) { /* as glibc: free and return NULL */
-        heap_free(p, KIND_MALLOC, frame);
-        return NULL;
-    }
-    size_t old = 0;
     if (HC_UNLIKELY(bootarena_owns(p))) {
-        old = bootarena_usable(p);
-    } else {
-        struct finding found;
-        bool done = false;
-        int bad = 0;
-        bool taken = lock_acquire();
-        if (!guarded) {
-            old = core_usable(p);
-            done = core_resize(p, size);
-            if (done)
-                live_bytes += core_usable(p) - old;
-        } else {
-            bad = guard_size(p, OP_REALLOC, &old, &found);
-            if (!bad)
-                done = guard_resize_in_place(p, size);
-        }
-        lock_release(taken);
-        if (HC_UNLIKELY(bad)) {
-            report_bad_pointer(&found, frame);
-            errno = EINVAL;
-            return NULL; /* the pointer is not a block: nothing to copy from */
-        }
-        if (done)
-            return p;
+        *old = bootarena_usable(p);
+        return 0;
     }
-    void *q = heap_alloc(size, 16, KIND_MALLOC, false, frame);
-    if (!q)
-        return NULL; /* p stays valid, as the standard says */
-    memcpy(q, p, old < size ? old : size);
-    heap_free(p, KIND_MALLOC, frame);
-    return q;
+    struct finding found;
+    bool done = false;
+    int bad = 0;
+    vg_enter();
+    bool taken = lock_acquire();
+    if (!guarded) {
+        *old = core_usable(p);
+        done = core_resize(p, size);
+        if (done)
+            live_bytes += core_usable(p) - *old;
+    } else {
+        bad = guard_size(p, OP_REALLOC, old, &found);
+        if (!bad)
+            done = guard_resize_in_place(p, size);
+    }
+    lock_release(taken);
+    if (HC_UNLIKELY(bad))
+        report_bad_pointer(&found, frame);
+    vg_leave();
+    return bad ? -1 : done;
 }
 
 size_t heap_check(void)
@@ -259,17 +276,20 @@ size_t heap_check(void)
         return 0;
     struct finding found[MAX_CHECK_FINDINGS];
     size_t bad;
+    vg_enter();
     bool taken = lock_acquire();
     if (guarded) {
         bad = guard_check_all(found, MAX_CHECK_FINDINGS);
     } else {
-        bad = 0;
         lock_release(taken);
-        return core_check(NULL, NULL); /* racy but harmless: preset none is for benchmarks */
+        bad = core_check(NULL, NULL); /* racy but harmless: preset none is for benchmarks */
+        vg_leave();
+        return bad;
     }
     lock_release(taken);
     for (size_t i = 0; i < bad && i < MAX_CHECK_FINDINGS; i++)
         report_finding(&found[i]);
+    vg_leave();
     return bad;
 }
 

@@ -12,8 +12,12 @@ enum alloc_kind { KIND_MALLOC, KIND_NEW, KIND_NEW_ARRAY };
 /* frame: the entry point's frame address (__builtin_frame_address(0)), from which
  * the call stack is unwound. */
 void *heap_alloc(size_t size, size_t align, enum alloc_kind kind, bool zero, void *frame);
-void heap_free(void *p, enum alloc_kind kind, void *frame);
-void *heap_realloc(void *p, size_t size, void *frame);
+/* false when p was not a block heapcheck could free (reported). */
+bool heap_free(void *p, enum alloc_kind kind, void *frame);
+/* realloc's first step: resize p in place if possible.  Returns 1 when done, 0 when
+ * the caller must move the block (*old gets the size to copy), -1 when p is not a
+ * live block (reported). */
+int heap_resize(void *p, size_t size, size_t *old, void *frame);
 size_t heap_usable(void *p, void *frame);
 size_t heap_check(void);
 size_t heap_leak_report(void);

@@ -9,6 +9,7 @@
 #include "internal.h"
 #include "large.h"
 #include "os.h"
+#include "vg.h"
 
 #include <sys/mman.h>
 
@@ -78,6 +79,7 @@ block_t *large_alloc(size_t size, size_t align, size_t offset)
     size_t pad = (size_t)(-(payload0 + offset) & (align - 1));
     block_t *b = place(m, len, pad);
     link_in(m);
+    vg_noaccess(m, len);
     return b;
 }
 
@@ -108,6 +110,7 @@ block_t *large_resize(block_t *b, size_t size)
     }
     block_t *nb = place(n, len, n->pad);
     link_in(n);
+    vg_noaccess(n, len);
     return nb;
 }
 

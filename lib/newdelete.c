@@ -4,6 +4,7 @@
  * malloc'd memory deleted, or new[] released with delete is reported. */
 #include "internal.h"
 #include "heap.h"
+#include "vg.h"
 
 #include <stdlib.h>
 #include <unistd.h>
@@ -25,6 +26,21 @@ static HC_COLD void *out_of_memory(void)
 
 static inline size_t align_of(size_t a) { return a < 16 ? 16 : a; }
 
+/* Inlined, so memcheck's client requests come from the operator itself. */
+static inline __attribute__((always_inline)) void *new_block(size_t n, size_t align, enum alloc_kind kind,
+                                                             void *frame)
+{
+    void *p = heap_alloc(n, align, kind, false, frame);
+    vg_malloclike(p, n, false);
+    return p;
+}
+
+static inline __attribute__((always_inline)) void delete_block(void *p, enum alloc_kind kind, void *frame)
+{
+    heap_free(p, kind, frame);
+    vg_freelike(p);
+}
+
 #define NEW_FORMS(name, kind)                                                                   \
     EXPORT void *name(size_t n)                                                                 \
     {                                                                                           \
@@ -44,12 +60,12 @@ EXPORT void *_ZnamRKSt9nothrow_t(size_t n, const void *tag);
 EXPORT void *_ZnwmRKSt9nothrow_t(size_t n, const void *tag)
 {
     (void)tag;
-    return heap_alloc(n, 16, KIND_NEW, false, CALLER);
+    return new_block(n, 16, KIND_NEW, CALLER);
 }
 EXPORT void *_ZnamRKSt9nothrow_t(size_t n, const void *tag)
 {
     (void)tag;
-    return heap_alloc(n, 16, KIND_NEW_ARRAY, false, CALLER);
+    return new_block(n, 16, KIND_NEW_ARRAY, CALLER);
 }
 
 /* aligned: operator new(size_t, std::align_val_t), with and without nothrow */
@@ -59,23 +75,23 @@ EXPORT void *_ZnwmSt11align_val_tRKSt9nothrow_t(size_t n, size_t a, const void *
 EXPORT void *_ZnamSt11align_val_tRKSt9nothrow_t(size_t n, size_t a, const void *tag);
 EXPORT void *_ZnwmSt11align_val_t(size_t n, size_t a)
 {
-    void *p = HC_IS_POW2(a) ? heap_alloc(n, align_of(a), KIND_NEW, false, CALLER) : NULL;
+    void *p = HC_IS_POW2(a) ? new_block(n, align_of(a), KIND_NEW, CALLER) : NULL;
     return p ? p : out_of_memory();
 }
 EXPORT void *_ZnamSt11align_val_t(size_t n, size_t a)
 {
-    void *p = HC_IS_POW2(a) ? heap_alloc(n, align_of(a), KIND_NEW_ARRAY, false, CALLER) : NULL;
+    void *p = HC_IS_POW2(a) ? new_block(n, align_of(a), KIND_NEW_ARRAY, CALLER) : NULL;
     return p ? p : out_of_memory();
 }
 EXPORT void *_ZnwmSt11align_val_tRKSt9nothrow_t(size_t n, size_t a, const void *tag)
 {
     (void)tag;
-    return HC_IS_POW2(a) ? heap_alloc(n, align_of(a), KIND_NEW, false, CALLER) : NULL;
+    return HC_IS_POW2(a) ? new_block(n, align_of(a), KIND_NEW, CALLER) : NULL;
 }
 EXPORT void *_ZnamSt11align_val_tRKSt9nothrow_t(size_t n, size_t a, const void *tag)
 {
     (void)tag;
-    return HC_IS_POW2(a) ? heap_alloc(n, align_of(a), KIND_NEW_ARRAY, false, CALLER) : NULL;
+    return HC_IS_POW2(a) ? new_block(n, align_of(a), KIND_NEW_ARRAY, CALLER) : NULL;
 }
 
 /* Every delete form: plain, sized, aligned, sized+aligned, nothrow, aligned+nothrow.
@@ -87,19 +103,19 @@ EXPORT void *_ZnamSt11align_val_tRKSt9nothrow_t(size_t n, size_t a, const void *
     EXPORT void sized_al(void *p, size_t n, size_t a);                                          \
     EXPORT void nothrow(void *p, const void *t);                                                \
     EXPORT void al_nothrow(void *p, size_t a, const void *t);                                   \
-    EXPORT void plain(void *p) { heap_free(p, kind, CALLER); }                                  \
-    EXPORT void sized(void *p, size_t n) { (void)n; heap_free(p, kind, CALLER); }               \
-    EXPORT void al(void *p, size_t a) { (void)a; heap_free(p, kind, CALLER); }                  \
+    EXPORT void plain(void *p) { delete_block(p, kind, CALLER); }                                  \
+    EXPORT void sized(void *p, size_t n) { (void)n; delete_block(p, kind, CALLER); }               \
+    EXPORT void al(void *p, size_t a) { (void)a; delete_block(p, kind, CALLER); }                  \
     EXPORT void sized_al(void *p, size_t n, size_t a)                                           \
     {                                                                                           \
         (void)n, (void)a;                                                                       \
-        heap_free(p, kind, CALLER);                                                             \
+        delete_block(p, kind, CALLER);                                                             \
     }                                                                                           \
-    EXPORT void nothrow(void *p, const void *t) { (void)t; heap_free(p, kind, CALLER); }        \
+    EXPORT void nothrow(void *p, const void *t) { (void)t; delete_block(p, kind, CALLER); }        \
     EXPORT void al_nothrow(void *p, size_t a, const void *t)                                    \
     {                                                                                           \
         (void)a, (void)t;                                                                       \
-        heap_free(p, kind, CALLER);                                                             \
+        delete_block(p, kind, CALLER);                                                             \
     }
 
 DELETE_FORMS(KIND_NEW, _ZdlPv, _ZdlPvm, _ZdlPvSt11align_val_t, _ZdlPvmSt11align_val_t,

@@ -2,6 +2,7 @@
  * no stdio, no malloc, safe to call with the heap lock held. */
 #include "internal.h"
 #include "os.h"
+#include "vg.h"
 
 #include <errno.h>
 #include <sys/mman.h>
@@ -110,6 +111,7 @@ void *os_map_meta(size_t len)
     void *p = os_map(len);
     if (!p)
         return NULL;
+    vg_noaccess(p, len); /* memcheck's leak check must not see the pointers in here */
     while (__atomic_exchange_n(&meta_lock, 1, __ATOMIC_ACQUIRE))
         ;
     if (nmetas < MAX_META)

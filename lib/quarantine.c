@@ -42,7 +42,8 @@ bool quar_push(void *p, size_t bytes)
 
 void *quar_pop_over(size_t budget, size_t *bytes)
 {
-    if (total <= budget || count == 0)
+    /* The newest block stays: its FREELIKE request has not been made yet. */
+    if (total <= budget || count <= 1)
         return NULL;
     struct entry e = ring[head];
     head = (head + 1) % cap;

@@ -4,6 +4,7 @@
 #include "region.h"
 #include "core.h"
 #include "os.h"
+#include "vg.h"
 
 #define MAX_REGIONS 4096
 #define MAPPED_REGION_MIN ((size_t)4 << 20)
@@ -30,6 +31,7 @@ static block_t *grow_brk(size_t size, size_t page)
         brk_region->end += len;
         frame(brk_region->base, brk_region->end);
         blk_set(b, len, 0);
+        vg_noaccess(b + sizeof(size_t), len);
         return b;
     }
     if (nregions == MAX_REGIONS)
@@ -49,6 +51,7 @@ static block_t *grow_brk(size_t size, size_t page)
     frame(r->base, r->end);
     block_t *b = base + sizeof(size_t);
     blk_set(b, len - 2 * sizeof(size_t), 0);
+    vg_noaccess(r->base, len); /* heap memory is the program's only inside live blocks */
     return b;
 }
 
@@ -72,6 +75,7 @@ static block_t *grow_mapped(size_t size, size_t page)
     frame(r->base, r->end);
     block_t *b = base + sizeof(size_t);
     blk_set(b, len - 2 * sizeof(size_t), 0);
+    vg_noaccess(r->base, len); /* heap memory is the program's only inside live blocks */
     return b;
 }
 
