@@ -75,7 +75,10 @@ static block_t *coalesce(block_t *b)
 static void release(block_t *b)
 {
     b = coalesce(b);
-    b = region_give_back(b);
+    /* Only a block that ends its region can go back to the OS: the epilogue (size 0,
+     * in use) follows it.  Anything else is indexed at once. */
+    if (blk_head(b + blk_size(b)) == BLK_INUSE)
+        b = region_give_back(b);
     if (b)
         freeidx_insert(b);
 }

@@ -29,10 +29,23 @@ static inline size_t node_size(node_t *n) { return blk_size(node_block(n)); }
  * valid treap has strictly decreasing priorities downwards and a cycle shows. */
 static inline uint64_t prio(const node_t *n)
 {
-    return (uint64_t)(uintptr_t)n * 0x9e3779b97f4a7c15ULL;
+    uint64_t x = (uint64_t)(uintptr_t)n;
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    return x;
 }
 
-/* Strict (size, address) order. */
+/* Strict (size, address) order.  In an exact-size bin every size is equal, so the
+ * address alone decides and the nodes' size words need not be loaded. */
+static inline bool less_in(unsigned bin, node_t *a, node_t *b)
+{
+    if (bin < SMALL_LIMIT / 16)
+        return a < b;
+    size_t sa = node_size(a), sb = node_size(b);
+    return sa < sb || (sa == sb && a < b);
+}
+
 static inline bool less(node_t *a, node_t *b)
 {
     size_t sa = node_size(a), sb = node_size(b);
@@ -96,12 +109,12 @@ void freeidx_insert(block_t *b)
     uint64_t p = prio(n);
     node_t **link = &bins[bin];
     while (*link && prio(*link) > p)
-        link = &(*link)->child[less(*link, n)];
+        link = &(*link)->child[less_in(bin, *link, n)];
     /* Split the subtree at *link around n's key; its halves become n's children. */
     node_t *t = *link;
     node_t **l = &n->child[0], **r = &n->child[1];
     while (t) {
-        if (less(t, n)) {
+        if (less_in(bin, t, n)) {
             *l = t;
             l = &t->child[1];
             t = t->child[1];
@@ -123,7 +136,7 @@ void freeidx_remove(block_t *b)
     node_t **link = &bins[bin];
     while (*link != n) {
         HC_ASSERT(*link != NULL); /* a block said to be free is not in the index */
-        link = &(*link)->child[less(*link, n)];
+        link = &(*link)->child[less_in(bin, *link, n)];
     }
     unlink_at(link, n);
     unmark_if_empty(bin);

@@ -53,7 +53,7 @@ unsigned stack_unwind(void *fp, void **out, unsigned max)
     out[n++] = ((void **)f)[1];
     while (n < max && top) {
         uintptr_t next = ((uintptr_t *)f)[0];
-        if (next <= f || next + 2 * sizeof(void *) > top || next % sizeof(void *))
+        if (next <= f || next > top - 2 * sizeof(void *) || next % sizeof(void *))
             break;
         void *ret = ((void **)next)[1];
         if ((uintptr_t)ret < 4096)

@@ -1,0 +1,22 @@
+#!/bin/sh
+# filter.sh < STDERR > FILTERED: blank what differs from run to run and build to
+# build in a test program's stderr, so that it can be compared with an expected
+# file.  Blank only that: anything else filtered away could hide a wrong report.
+#
+#  - addresses: 0x7f3a... -> 0x...  (ASLR moves every block and library)
+#  - process ids in the forms a report may print them: ==1234== (Valgrind's
+#    prefix), heapcheck[1234], "pid 1234", "pid=1234"
+#  - a line number in a path of the library's sources, and the directory in front
+#    of lib/: "../heapcheck-0.1.0/lib/core.c:212" -> "lib/core.c:N".  Editing
+#    lib/ must not break every expectation, and a VPATH build (make distcheck)
+#    compiles the sources under another name.
+# A bare number is never blanked as a pid: it may be a size the report must get
+# right.  When reports learn to print a pid in a new form, add that form here.
+set -eu
+
+exec sed -E \
+    -e 's/0x[0-9a-fA-F]+/0x.../g' \
+    -e 's/==[0-9]+==/==PID==/g' \
+    -e 's/heapcheck\[[0-9]+\]/heapcheck[PID]/g' \
+    -e 's/([Pp][Ii][Dd][ =])[0-9]+/\1PID/g' \
+    -e 's#(^|[[:space:](])([^[:space:]():]*/)?(lib/[A-Za-z0-9_.-]+\.[ch]):[0-9]+#\1\3:N#g'
