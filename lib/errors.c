@@ -60,20 +60,18 @@ static void relation(struct fmt *f, const struct finding *x)
     line_start(f);
     switch (x->bug) {
     case BUG_OVERFLOW:
-        fmt_printf(f, "a write ");
-        plural(f, (size_t)x->offset - x->size + 1, "byte");
-        fmt_printf(f, " past the end of the %zu-byte block at %p: the first changed byte is %lld "
-                      "bytes after the block, ", x->size, x->block, x->offset - (long long)x->size);
+        fmt_printf(f, "%p is %lld bytes after the %zu-byte block at %p; ", x->addr,
+                   x->offset - (long long)x->size, x->size, x->block);
         plural(f, x->changed, "byte");
-        fmt_printf(f, " of its rear canary changed\n");
+        fmt_printf(f, " past the block's end changed (its rear canary)\n");
         break;
     case BUG_UNDERFLOW:
-        fmt_printf(f, "a write %lld byte%s before the start of the ", -x->offset, x->offset == -1 ? "" : "s");
+        fmt_printf(f, "%p is %lld bytes before the ", x->addr, -x->offset);
         if (x->block_known)
             fmt_printf(f, "%zu-byte ", x->size);
-        fmt_printf(f, "block at %p: ", x->block);
+        fmt_printf(f, "block at %p; ", x->block);
         plural(f, x->changed, "byte");
-        fmt_printf(f, " of its front canary changed\n");
+        fmt_printf(f, " before the block's start changed (its front canary)\n");
         break;
     case BUG_DOUBLE_FREE:
         if (x->offset) {
@@ -105,6 +103,13 @@ static void relation(struct fmt *f, const struct finding *x)
         break;
     case BUG_BAD_HEADER:
         fmt_printf(f, "the block at %p cannot be trusted: %s\n", x->block, x->detail);
+        if (x->prev_known) {
+            line_start(f);
+            fmt_printf(f, "  the %zu-byte block just before it, at %p, was overrun: ", x->prev_size, x->prev_block);
+            plural(f, x->prev_changed, "byte");
+            fmt_printf(f, " past its end changed; it was allocated at:\n");
+            stack(f, x->prev_stack);
+        }
         break;
     case BUG_MISMATCH:
         fmt_printf(f, "the %zu-byte block at %p was allocated by %s but released by %s\n", x->size,

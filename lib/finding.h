@@ -38,6 +38,12 @@ struct finding {
     uint32_t alloc_stack, free_stack;
     const char *detail;       /* for BUG_HEAP_CORRUPTION and BUG_BAD_HEADER */
     bool block_known, freed;
+    /* For BUG_BAD_HEADER: the block before, when its own rear canary shows that it
+     * ran over into this one (the likely culprit). */
+    bool prev_known;
+    const void *prev_block;
+    size_t prev_size, prev_changed;
+    uint32_t prev_stack;
 };
 
 /* Report one finding (report lock held inside; heap lock must NOT be held), then

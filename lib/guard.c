@@ -35,18 +35,24 @@ static uint32_t checksum_of(struct guard_hdr *h)
 
 static void seal(struct guard_hdr *h) { h->checksum = checksum_of(h); }
 
-static bool header_ok(struct guard_hdr *h)
+/* The checksum covers the core's head word: once it verifies, the block's size and
+ * the requested size are trusted (enough to find the rear canary and the footer). */
+static bool checksum_ok(struct guard_hdr *h)
 {
-    /* The checksum covers the core's head word: only once it verifies is the size
-     * trusted enough to find the footer. */
     if (h->checksum != checksum_of(h))
         return false;
     block_t *b = blk_of_payload(h);
-    if (!(blk_head(b) & BLK_INUSE) || *blk_foot(b) != blk_head(b))
-        return false;
     /* The requested size must fit the block, or the canary checks would stray. */
-    return h->requested <= core_usable(h) - GUARD_PREFIX - 1;
+    return (blk_head(b) & BLK_INUSE) && h->requested <= core_usable(h) - GUARD_PREFIX - 1;
 }
+
+static bool footer_ok(struct guard_hdr *h)
+{
+    block_t *b = blk_of_payload(h);
+    return *blk_foot(b) == blk_head(b);
+}
+
+static bool header_ok(struct guard_hdr *h) { return checksum_ok(h) && footer_ok(h); }
 
 /* The canary byte heapcheck keeps at address a of the block whose header is h. */
 static inline unsigned char canary_byte(uint64_t word, const unsigned char *a)
@@ -195,6 +201,29 @@ static void classify_unknown(void *u, enum op op, struct finding *f)
     f->bug = BUG_WILD_FREE;
 }
 
+/* A header overwritten from below: find the guarded block that ends right before
+ * this one (walking the region's boundary tags, which heapcheck owns) and, if its
+ * rear canary is damaged too, name it as the likely culprit. */
+static void blame_previous(struct guard_hdr *h, struct finding *f)
+{
+    size_t usable;
+    unsigned char *prev = core_block_containing((unsigned char *)blk_of_payload(h) - 1, &usable);
+    if (!prev)
+        return;
+    struct guard_hdr *ph = (struct guard_hdr *)prev;
+    unsigned char *pu = prev + GUARD_PREFIX;
+    if (ptrset_get(pu) != PTR_LIVE || !checksum_ok(ph))
+        return;
+    size_t changed;
+    if (!check_rear(ph, pu, &changed))
+        return;
+    f->prev_known = true;
+    f->prev_block = pu;
+    f->prev_size = ph->requested;
+    f->prev_changed = changed;
+    f->prev_stack = ph->alloc_stack;
+}
+
 /* Verify a live block; fills f and returns false on the first problem. */
 static bool verify_live(struct guard_hdr *h, enum op op, struct finding *f)
 {
@@ -203,7 +232,7 @@ static bool verify_live(struct guard_hdr *h, enum op op, struct finding *f)
     f->block = u;
     size_t changed;
     unsigned char *bad = check_front(h, &changed);
-    bool trusted = header_ok(h);
+    bool trusted = checksum_ok(h);
     if (trusted) {
         f->block_known = true;
         f->size = h->requested;
@@ -221,9 +250,8 @@ static bool verify_live(struct guard_hdr *h, enum op op, struct finding *f)
     if (!trusted) {
         f->bug = BUG_BAD_HEADER;
         f->addr = h;
-        f->detail = h->checksum != checksum_of(h)
-                        ? "its header was overwritten (the checksum does not match)"
-                        : "its boundary tag (the size word after the block) was overwritten";
+        f->detail = "its header was overwritten (the checksum does not match)";
+        blame_previous(h, f);
         return false;
     }
     bad = check_rear(h, u, &changed);
@@ -232,6 +260,12 @@ static bool verify_live(struct guard_hdr *h, enum op op, struct finding *f)
         f->addr = bad;
         f->offset = (long long)(bad - u);
         f->changed = changed;
+        return false;
+    }
+    if (!footer_ok(h)) {
+        f->bug = BUG_BAD_HEADER;
+        f->addr = h;
+        f->detail = "its boundary tag (the size word after the block) was overwritten";
         return false;
     }
     return true;

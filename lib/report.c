@@ -104,8 +104,10 @@ size_t report_error_count(void) { return __atomic_load_n(&errors, __ATOMIC_RELAX
 void report_finish_error(void)
 {
     if (options.abort_on_error) {
-        static const char msg[] = "heapcheck: aborting (set HEAPCHECK_OPTIONS=abort_on_error=0 to go on)\n";
-        emit(msg, sizeof msg - 1);
+        struct fmt *f = report_begin();
+        report_line_start(f);
+        fmt_printf(f, "heapcheck: aborting (set HEAPCHECK_OPTIONS=abort_on_error=0 to report and go on)\n");
+        report_end();
         abort();
     }
 }

@@ -1,6 +1,6 @@
 /* Double free: free a block twice, at once or after OTHER allocations and frees.
  * Usage: double_free OTHERS */
-#include <stdlib.h>
+#include "alloc.h"
 
 int main(int argc, char **argv)
 {

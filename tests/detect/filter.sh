@@ -10,6 +10,11 @@
 #    of lib/: "../heapcheck-0.1.0/lib/core.c:212" -> "lib/core.c:N".  Editing
 #    lib/ must not break every expectation, and a VPATH build (make distcheck)
 #    compiles the sources under another name.
+#  - the directories of a module in a stack frame, and the -linked of a test
+#    program's linked build: "(/build/tests/detect/.libs/overflow-linked+0x...)"
+#    -> "(overflow+0x...)", so the preloaded and the linked run print the same
+#  - stack frames after the first: how far frame-pointer unwinding gets through
+#    code built without frame pointers depends on what the registers last held
 # A bare number is never blanked as a pid: it may be a size the report must get
 # right.  When reports learn to print a pid in a new form, add that form here.
 set -eu
@@ -19,4 +24,7 @@ exec sed -E \
     -e 's/==[0-9]+==/==PID==/g' \
     -e 's/heapcheck\[[0-9]+\]/heapcheck[PID]/g' \
     -e 's/([Pp][Ii][Dd][ =])[0-9]+/\1PID/g' \
-    -e 's#(^|[[:space:](])([^[:space:]():]*/)?(lib/[A-Za-z0-9_.-]+\.[ch]):[0-9]+#\1\3:N#g'
+    -e 's#(^|[[:space:](])([^[:space:]():]*/)?(lib/[A-Za-z0-9_.-]+\.[ch]):[0-9]+#\1\3:N#g' \
+    -e 's#\(/[^()]*/([^/()]+\+0x)#(\1#g' \
+    -e 's#\((lt-)?([A-Za-z0-9_]+)-linked\+0x#(\2+0x#g' \
+    -e '/^==PID==     #[1-9][0-9]* /d'

@@ -2,7 +2,7 @@
  * an address that is not mapped.  Usage: invalid_free interior OFFSET | stack |
  * global | unmapped */
 #include <stdint.h>
-#include <stdlib.h>
+#include "alloc.h"
 #include <string.h>
 
 static long global_object[4];

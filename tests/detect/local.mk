@@ -4,32 +4,69 @@
 ## run.sh, their log compiler, documents the recipe format.  Included from the top
 ## Makefile.am; TEST_EXTENSIONS (with .detect) is set in tests/clean/local.mk.
 ##
-## Every case is one C file built twice: tests/detect/NAME, a plain program that
-## the harness runs with libheapcheck preloaded, and tests/detect/NAME-linked, the
-## same source linked with libheapcheck.  To add a case NAME, write
-## tests/detect/NAME.c, NAME.detect and NAME.stderr.exp, and add three lines below
-## (automake takes a program's library and a second program's source only from
-## variables named after that program):
-##   detect_cases += tests/detect/NAME
-##   tests_detect_NAME_linked_SOURCES = tests/detect/NAME.c
-##   tests_detect_NAME_linked_LDADD = $(HC_LINKED)
-## ('-' in a program name becomes '_' in its variables.)  Call the allocator
-## through volatile function pointers, as clean_basic.c does: a compiler may delete
-## a malloc/free pair it can see through, and a test of a double free with it.
+## Every program is one source built twice: tests/detect/P, a plain program that
+## the harness runs with libheapcheck preloaded, and tests/detect/P-linked, the same
+## source linked with libheapcheck.  Several recipes may run one program with other
+## arguments (their `prog:` line).  To add a program P, add to detect_programs and
+## write the two variables of P-linked below (automake takes a program's library
+## only from a variable named after that program); to add a recipe NAME, write
+## NAME.detect and NAME.stderr.exp and add NAME to detect_recipes.  Programs call the
+## allocator through volatile function pointers (alloc.h): a compiler may delete a
+## malloc/free pair it can see through, and a test of a double free with it.
 
 DETECT_LOG_COMPILER = $(SHELL) $(top_srcdir)/tests/detect/run.sh
 
-detect_cases =
+detect_programs = tests/detect/clean_basic tests/detect/overflow tests/detect/underflow \
+	tests/detect/double_free tests/detect/invalid_free tests/detect/realloc_bad \
+	tests/detect/write_after_free tests/detect/stray_memset
+detect_recipes = clean_basic \
+	overflow_1_byte_past_request_1 overflow_1_byte_past_request_8 \
+	overflow_1_byte_past_request_13 overflow_1_byte_past_request_24 \
+	overflow_1_byte_past_request_4096 overflow_1_byte_mapped_block overflow_8_bytes \
+	overflow_64_bytes overflow_in_block_never_freed overflow_continue_mode \
+	underflow_1_byte underflow_8_bytes double_free_immediate \
+	double_free_after_other_allocations interior_free_offset_1 interior_free_offset_16 \
+	wild_free_stack_address wild_free_global wild_free_unmapped_address \
+	realloc_of_freed_pointer realloc_of_interior_pointer write_after_free_first_byte \
+	write_after_free_middle write_after_free_found_by_check stray_memset_over_next_header
 
-detect_cases += tests/detect/clean_basic
 tests_detect_clean_basic_linked_SOURCES = tests/detect/clean_basic.c
 tests_detect_clean_basic_linked_LDADD = $(HC_LINKED)
+tests_detect_overflow_linked_SOURCES = tests/detect/overflow.c
+tests_detect_overflow_linked_LDADD = $(HC_LINKED)
+tests_detect_underflow_linked_SOURCES = tests/detect/underflow.c
+tests_detect_underflow_linked_LDADD = $(HC_LINKED)
+tests_detect_double_free_linked_SOURCES = tests/detect/double_free.c
+tests_detect_double_free_linked_LDADD = $(HC_LINKED)
+tests_detect_invalid_free_linked_SOURCES = tests/detect/invalid_free.c
+tests_detect_invalid_free_linked_LDADD = $(HC_LINKED)
+tests_detect_realloc_bad_linked_SOURCES = tests/detect/realloc_bad.c
+tests_detect_realloc_bad_linked_LDADD = $(HC_LINKED)
+tests_detect_write_after_free_SOURCES = tests/detect/write_after_free.c
+tests_detect_write_after_free_LDADD = -ldl
+tests_detect_write_after_free_linked_SOURCES = tests/detect/write_after_free.c
+tests_detect_write_after_free_linked_LDADD = $(HC_LINKED) -ldl
+tests_detect_stray_memset_linked_SOURCES = tests/detect/stray_memset.c
+tests_detect_stray_memset_linked_LDADD = $(HC_LINKED)
 
-# Everything else follows from the list.
-check_PROGRAMS += $(detect_cases) $(detect_cases:=-linked)
-TESTS += $(detect_cases:=.detect)
+# C++: new, new[], delete and delete[] against malloc and free.
+if HAVE_CXX
+detect_programs += tests/detect/cxx_mismatch
+detect_recipes += cxx_new_freed_with_free cxx_malloc_released_with_delete \
+	cxx_new_array_released_with_delete cxx_new_released_with_delete_array
+tests_detect_cxx_mismatch_SOURCES = tests/detect/cxx_mismatch.cc
+tests_detect_cxx_mismatch_linked_SOURCES = tests/detect/cxx_mismatch.cc
+tests_detect_cxx_mismatch_linked_LDADD = $(HC_LINKED)
+endif
+
+# Everything else follows from the lists.
+check_PROGRAMS += $(detect_programs) $(detect_programs:=-linked)
+TESTS += $(detect_recipes:%=tests/detect/%.detect)
 EXTRA_DIST += \
-	tests/detect/run.sh tests/detect/filter.sh \
-	$(detect_cases:=.detect) $(detect_cases:=.stderr.exp)
+	tests/detect/run.sh tests/detect/filter.sh tests/detect/alloc.h \
+	$(detect_recipes:%=tests/detect/%.detect) $(detect_recipes:%=tests/detect/%.stderr.exp)
+if !HAVE_CXX
+EXTRA_DIST += tests/detect/cxx_mismatch.cc
+endif
 # Left by a failing case, for a look or to become the new expectation.
 CLEANFILES += tests/detect/*.stderr.out tests/detect/*.stderr.diff

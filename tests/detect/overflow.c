@@ -1,7 +1,7 @@
 /* Heap-buffer-overflow: allocate SIZE bytes, write BYTES bytes starting right at the
  * end (the first one at offset SIZE), then free.  Usage: overflow SIZE BYTES [keep]
  * With "keep" the block is never freed: the exit-time heap check must find it. */
-#include <stdlib.h>
+#include "alloc.h"
 #include <string.h>
 
 int main(int argc, char **argv)

@@ -1,6 +1,6 @@
 /* realloc of a pointer that is not a live block: one already freed, or an interior
  * pointer.  Usage: realloc_bad freed | interior */
-#include <stdlib.h>
+#include "alloc.h"
 #include <string.h>
 
 int main(int argc, char **argv)

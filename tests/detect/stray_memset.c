@@ -1,6 +1,6 @@
 /* A stray memset that runs from one block over the next block's header; the damage
  * is found when the second block is freed. */
-#include <stdlib.h>
+#include "alloc.h"
 #include <string.h>
 
 int main(void)

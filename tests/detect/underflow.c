@@ -1,6 +1,6 @@
 /* Heap-buffer-underflow: write one byte BYTES bytes before a 32-byte block, then free.
  * Usage: underflow BYTES */
-#include <stdlib.h>
+#include "alloc.h"
 
 int main(int argc, char **argv)
 {
