@@ -17,6 +17,7 @@
 #include "stack.h"
 #include "vg.h"
 #include "dump.h"
+#include "fmt.h"
 #include "leak.h"
 #include "leakreport.h"
 #include "quarantine.h"
@@ -37,6 +38,7 @@ bool vg_active;
 static bool guarded;                   /* preset none: straight to the core */
 static size_t live_blocks, live_bytes;  /* kept here only when not guarded */
 static unsigned long ops;               /* for check_interval */
+static size_t allocs, frees;            /* for the summary at exit (verbosity=2) */
 static unsigned stack_depth;            /* frames per stack: 1 in the hardened preset */
 
 static long current_tid(void) { return syscall(SYS_gettid); }
@@ -73,8 +75,11 @@ static HC_COLD void init_slow(void)
         }
         stack_depth = options.stack_depth < DEPOT_MAX_FRAMES ? (unsigned)options.stack_depth
                                                               : DEPOT_MAX_FRAMES;
-        if (options.preset == PRESET_HARDENED && stack_depth > 1)
-            stack_depth = 1; /* the caller only: unwinding is most of a stack's cost */
+        if (options.preset == PRESET_HARDENED) {
+            if (stack_depth > 1)
+                stack_depth = 1; /* the caller only: unwinding is most of a stack's cost */
+            options.leak_check = LEVEL_OFF; /* protection, not diagnosis */
+        }
         guard_config.quarantine_max_block = options.quarantine_max_block;
         report_init();
         __atomic_store_n(&init_state, INIT_READY, __ATOMIC_RELEASE);
@@ -180,6 +185,7 @@ void *heap_alloc(size_t size, size_t align, enum alloc_kind kind, bool zero, voi
         bool taken = lock_acquire();
         uint32_t stack = depot_put(s.pc, s.n);
         p = guard_alloc(size, align, kind, stack, zero);
+        allocs += p != NULL;
         size_t n = periodic_check(found);
         lock_release(taken);
         if (HC_UNLIKELY(n))
@@ -215,6 +221,7 @@ bool heap_free(void *p, enum alloc_kind kind, void *frame)
     bool taken = lock_acquire();
     uint32_t stack = depot_put(s.pc, s.n);
     size_t n = (size_t)guard_free(p, kind, release_op(kind), stack, found);
+    frees++;
     bool freed = n == 0 || found[0].bug == BUG_MISMATCH;
     n += periodic_check(found + n);
     lock_release(taken);
@@ -340,6 +347,22 @@ size_t heap_leak_report(void)
     return counted;
 }
 
+/* verbosity=2: what the process did with its heap, in one paragraph. */
+static void print_summary(void)
+{
+    struct hc_stats s;
+    heap_stats(&s);
+    struct fmt *f = report_begin();
+    report_line_start(f);
+    fmt_printf(f, "heapcheck: %zu allocations, %zu frees; %zu bytes in %zu blocks live at exit\n", allocs,
+               frees, s.live_bytes, s.live_blocks);
+    report_line_start(f);
+    fmt_printf(f, "heapcheck: heap %zu bytes (%zu in large mappings), %zu free in %zu blocks, "
+                  "%zu in quarantine; %zu errors\n",
+               s.heap_bytes, s.mapped_bytes, s.free_bytes, s.free_blocks, s.quarantine_bytes, s.errors);
+    report_end();
+}
+
 /* At exit (after the program's own atexit handlers and destructors, as ours run
  * last): the heap check, so an overflow in a block never freed is still caught; the
  * leak check; the dump; and the exit status when leaks or errors count. */
@@ -355,6 +378,8 @@ __attribute__((destructor)) static void heap_at_exit(void)
         leak_report_print(&r, options.leak_check == LEVEL_FULL);
     if (options.dump_path && options.dump_path[0] && !dump_write(options.dump_path, leaks_run ? &r : NULL))
         report_warning("heapcheck: warning: could not write the dump (dump_path): the disk may be full\n");
+    if (options.verbosity >= 2)
+        print_summary();
     bool counts = report_error_count() > 0 || (leaks_run && leak_result_counts(&r));
     if (leaks_run)
         leak_release(&r);
