@@ -10,7 +10,7 @@
 ## arguments (their `prog:` line).  To add a program P, add to detect_programs and
 ## write the two variables of P-linked below (automake takes a program's library
 ## only from a variable named after that program); to add a recipe NAME, write
-## NAME.detect and NAME.stderr.exp and add NAME to detect_recipes.  Programs call the
+## NAME.detect and NAME.stderr.exp and add tests/detect/NAME to detect_recipes.  Programs call the
 ## allocator through volatile function pointers (alloc.h): a compiler may delete a
 ## malloc/free pair it can see through, and a test of a double free with it.
 
@@ -19,16 +19,33 @@ DETECT_LOG_COMPILER = $(SHELL) $(top_srcdir)/tests/detect/run.sh
 detect_programs = tests/detect/clean_basic tests/detect/overflow tests/detect/underflow \
 	tests/detect/double_free tests/detect/invalid_free tests/detect/realloc_bad \
 	tests/detect/write_after_free tests/detect/stray_memset
-detect_recipes = clean_basic \
-	overflow_1_byte_past_request_1 overflow_1_byte_past_request_8 \
-	overflow_1_byte_past_request_13 overflow_1_byte_past_request_24 \
-	overflow_1_byte_past_request_4096 overflow_1_byte_mapped_block overflow_8_bytes \
-	overflow_64_bytes overflow_in_block_never_freed overflow_continue_mode \
-	underflow_1_byte underflow_8_bytes double_free_immediate \
-	double_free_after_other_allocations interior_free_offset_1 interior_free_offset_16 \
-	wild_free_stack_address wild_free_global wild_free_unmapped_address \
-	realloc_of_freed_pointer realloc_of_interior_pointer write_after_free_first_byte \
-	write_after_free_middle write_after_free_found_by_check stray_memset_over_next_header
+detect_recipes = \
+	tests/detect/clean_basic \
+	tests/detect/overflow_1_byte_past_request_1 \
+	tests/detect/overflow_1_byte_past_request_8 \
+	tests/detect/overflow_1_byte_past_request_13 \
+	tests/detect/overflow_1_byte_past_request_24 \
+	tests/detect/overflow_1_byte_past_request_4096 \
+	tests/detect/overflow_1_byte_mapped_block \
+	tests/detect/overflow_8_bytes \
+	tests/detect/overflow_64_bytes \
+	tests/detect/overflow_in_block_never_freed \
+	tests/detect/overflow_continue_mode \
+	tests/detect/underflow_1_byte \
+	tests/detect/underflow_8_bytes \
+	tests/detect/double_free_immediate \
+	tests/detect/double_free_after_other_allocations \
+	tests/detect/interior_free_offset_1 \
+	tests/detect/interior_free_offset_16 \
+	tests/detect/wild_free_stack_address \
+	tests/detect/wild_free_global \
+	tests/detect/wild_free_unmapped_address \
+	tests/detect/realloc_of_freed_pointer \
+	tests/detect/realloc_of_interior_pointer \
+	tests/detect/write_after_free_first_byte \
+	tests/detect/write_after_free_middle \
+	tests/detect/write_after_free_found_by_check \
+	tests/detect/stray_memset_over_next_header
 
 tests_detect_clean_basic_linked_SOURCES = tests/detect/clean_basic.c
 tests_detect_clean_basic_linked_LDADD = $(HC_LINKED)
@@ -52,8 +69,10 @@ tests_detect_stray_memset_linked_LDADD = $(HC_LINKED)
 # C++: new, new[], delete and delete[] against malloc and free.
 if HAVE_CXX
 detect_programs += tests/detect/cxx_mismatch
-detect_recipes += cxx_new_freed_with_free cxx_malloc_released_with_delete \
-	cxx_new_array_released_with_delete cxx_new_released_with_delete_array
+detect_recipes += tests/detect/cxx_new_freed_with_free \
+	tests/detect/cxx_malloc_released_with_delete \
+	tests/detect/cxx_new_array_released_with_delete \
+	tests/detect/cxx_new_released_with_delete_array
 tests_detect_cxx_mismatch_SOURCES = tests/detect/cxx_mismatch.cc
 tests_detect_cxx_mismatch_linked_SOURCES = tests/detect/cxx_mismatch.cc
 tests_detect_cxx_mismatch_linked_LDADD = $(HC_LINKED)
@@ -61,10 +80,10 @@ endif
 
 # Everything else follows from the lists.
 check_PROGRAMS += $(detect_programs) $(detect_programs:=-linked)
-TESTS += $(detect_recipes:%=tests/detect/%.detect)
+TESTS += $(detect_recipes:=.detect)
 EXTRA_DIST += \
 	tests/detect/run.sh tests/detect/filter.sh tests/detect/alloc.h \
-	$(detect_recipes:%=tests/detect/%.detect) $(detect_recipes:%=tests/detect/%.stderr.exp)
+	$(detect_recipes:=.detect) $(detect_recipes:=.stderr.exp)
 if !HAVE_CXX
 EXTRA_DIST += tests/detect/cxx_mismatch.cc
 endif
