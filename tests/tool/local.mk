@@ -1,0 +1,22 @@
+## Tests of the heapcheck command-line tool: its flags and exit statuses, the dump
+## loader on good and bad dumps, symbolization (against sample_prog, built with -g),
+## suppressions, and whole runs.  Included from the top Makefile.am.
+
+check_PROGRAMS += tests/tool/sample_prog
+tests_tool_sample_prog_SOURCES = tests/tool/sample_prog.c
+# -O0 is also forced by a pragma in the file, as CFLAGS come after these.
+tests_tool_sample_prog_CFLAGS = $(AM_CFLAGS) -g -O0 -fno-omit-frame-pointer
+
+tool_tests = \
+	tests/tool/cli.sh \
+	tests/tool/exit_codes.sh \
+	tests/tool/symbols_nm.sh \
+	tests/tool/symbols_selfdump.sh \
+	tests/tool/bad_dumps.sh \
+	tests/tool/corpus.sh \
+	tests/tool/suppress.sh \
+	tests/tool/run_dumps.sh \
+	tests/tool/real_run.sh
+TESTS += $(tool_tests)
+EXTRA_DIST += $(tool_tests) tests/tool/common.sh tests/tool/fake_prog.sh \
+	tests/tool/data tests/tool/corpus

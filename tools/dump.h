@@ -1,0 +1,75 @@
+/* The dump loader: reads one heapcheck dump (docs/dump-format.md, version 1), checks
+ * every field it uses, and fills plain structs.  Anything malformed is rejected with a
+ * message naming the file and the place (line/column, or the key path). */
+#ifndef HC_TOOL_DUMP_H
+#define HC_TOOL_DUMP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util.h"
+
+#define HC_DUMP_VERSION 1
+
+struct hc_module {
+    char *path;
+    uint64_t base;      /* load bias: file address = address - base */
+    char *build_id;     /* lowercase hex, "" when unknown */
+};
+
+struct hc_stack {
+    uint64_t id;
+    size_t nframes;
+    uint64_t *frames;   /* return addresses, innermost first */
+};
+
+struct hc_error {
+    char *kind;         /* as written; unknown kinds are kept and shown as they are */
+    uint64_t address;
+    bool has_block, has_size;
+    uint64_t block, size;
+    int64_t offset;
+    uint64_t changed;
+    char *op;
+    uint64_t op_stack, alloc_stack, free_stack;   /* 0: none */
+    char *detail;
+};
+
+struct hc_leak {
+    enum leak_kind kind;
+    uint64_t stack;
+    uint64_t blocks, bytes, indirect_bytes;
+};
+
+struct hc_count {
+    uint64_t bytes, blocks;
+};
+
+struct hc_dump {
+    char *file;         /* where it was read from, for messages */
+    long pid, ppid;
+    char *exe;
+    char *leak_check;   /* "off", "summary" or "full" */
+    size_t nmodules, nstacks, nerrors, nleaks;
+    struct hc_module *modules;
+    struct hc_stack *stacks;   /* sorted by id */
+    struct hc_error *errors;
+    struct hc_leak *leaks;
+    uint64_t errors_total;
+    struct hc_count summary[LK_COUNT];
+    struct hc_count suppressed;
+};
+
+/* Load FILE.  On failure returns NULL and puts a one-line message, starting with the
+ * file name, in ERR. */
+struct hc_dump *dump_load_file(const char *file, char *err, size_t errlen);
+/* The same from memory; NAME stands for the file in messages. */
+struct hc_dump *dump_load_buffer(const char *data, size_t len, const char *name, char *err,
+                                 size_t errlen);
+void dump_free(struct hc_dump *d);
+
+/* The stack with this id, or NULL (id 0 is always NULL). */
+const struct hc_stack *dump_stack(const struct hc_dump *d, uint64_t id);
+
+#endif

@@ -1,0 +1,45 @@
+## The heapcheck command-line tool: runs a program under the library and renders the
+## dumps it writes (jansson to read them, elfutils' libdw to symbolize).  Included
+## from the top Makefile.am.
+
+bin_PROGRAMS = tools/heapcheck
+tools_heapcheck_SOURCES = \
+	tools/main.c \
+	tools/util.c tools/util.h \
+	tools/run.c tools/run.h \
+	tools/dump.c tools/dump.h \
+	tools/symbolize.c tools/symbolize.h \
+	tools/suppress.c tools/suppress.h \
+	tools/report.c tools/report.h \
+	tools/render.c tools/render.h
+tools_heapcheck_CPPFLAGS = -I$(top_builddir) -DHC_LIBDIR='"$(libdir)"'
+tools_heapcheck_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(LIBDW_CFLAGS)
+tools_heapcheck_LDADD = $(JANSSON_LIBS) $(LIBDW_LIBS)
+
+dist_man_MANS = man/heapcheck.1
+
+## 'make fuzz': the dump loader's libFuzzer harness, built with clang outside the
+## normal build (it is not part of 'make check').  'make fuzz-run' runs it for
+## FUZZ_SECONDS on a copy of the regression corpus.
+FUZZ_SECONDS = 120
+HC_FUZZ_SRCS = tools/fuzz_dump.c tools/util.c tools/dump.c tools/symbolize.c \
+	tools/suppress.c tools/report.c tools/render.c
+HC_FUZZ_HDRS = tools/util.h tools/dump.h tools/symbolize.h tools/suppress.h \
+	tools/report.h tools/render.h
+EXTRA_DIST += tools/fuzz_dump.c
+CLEANFILES += tools/fuzz_dump
+fuzz: tools/fuzz_dump
+tools/fuzz_dump: $(HC_FUZZ_SRCS:%=$(srcdir)/%) $(HC_FUZZ_HDRS:%=$(srcdir)/%)
+	@if test -z "$(FUZZ_CC)"; then \
+	  echo "make fuzz needs clang with libFuzzer (set FUZZ_CC)" >&2; exit 1; fi
+	$(AM_V_at)$(MKDIR_P) tools
+	$(AM_V_CC)$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined \
+	  -I$(top_builddir) $(JANSSON_CFLAGS) $(LIBDW_CFLAGS) \
+	  -o $@ $(HC_FUZZ_SRCS:%=$(srcdir)/%) $(JANSSON_LIBS) $(LIBDW_LIBS)
+fuzz-run: tools/fuzz_dump
+	rm -rf tools/fuzz-corpus && $(MKDIR_P) tools/fuzz-corpus
+	for f in $(srcdir)/tests/tool/corpus/* $(srcdir)/tests/tool/data/*.json; do \
+	  if test -f "$$f"; then cp "$$f" tools/fuzz-corpus/ || exit 1; fi; done
+	./tools/fuzz_dump -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+	  -artifact_prefix=tools/ tools/fuzz-corpus
+.PHONY: fuzz fuzz-run

@@ -1,0 +1,314 @@
+/* heapcheck(1): the command line.  `heapcheck [options] -- PROG [ARGS...]` runs PROG
+ * with the library preloaded and reports what the dumps say; `heapcheck report [options]
+ * DUMP...` renders saved dumps.  Parses flags and decides the exit status. */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dump.h"
+#include "render.h"
+#include "report.h"
+#include "run.h"
+#include "suppress.h"
+#include "symbolize.h"
+#include "util.h"
+
+#define DEFAULT_ERROR_EXITCODE 23
+
+struct options {
+    const char *leak_check;     /* "off", "summary", "full"; NULL: not given */
+    unsigned show_kinds, count_kinds;
+    int error_exitcode;
+    bool error_exitcode_given;
+    bool gen_suppressions, json;
+    const char *log_file, *keep_dir;
+    size_t nsupp;
+    const char **supp_files;
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: heapcheck [OPTIONS] [--] PROG [ARGS...]\n"
+            "       heapcheck report [OPTIONS] DUMP...\n"
+            "\n"
+            "Run PROG with the heapcheck allocator preloaded and report its heap errors and\n"
+            "leaks (and those of its children), or render dumps kept from earlier runs.\n"
+            "\n"
+            "  --leak-check=no|summary|full  how much leak checking the library does (full)\n"
+            "  --show-leak-kinds=KINDS       loss records to show (definite,indirect,possible)\n"
+            "  --show-reachable[=yes|no]     show every kind of loss record (yes: all)\n"
+            "  --errors-for-leak-kinds=KINDS leaks that count as errors (definite,possible)\n"
+            "                                KINDS: definite,indirect,possible,reachable,all,none\n"
+            "  --error-exitcode=N            exit status when errors or counting leaks were\n"
+            "                                found (23; 0: PROG's own status)\n"
+            "  --suppressions=FILE           suppressions to apply (repeatable)\n"
+            "  --gen-suppressions[=yes|no]   print a suppression for each error and leak\n"
+            "  --log-file=FILE               write the report to FILE, not stderr\n"
+            "  --keep-dumps=DIR              keep the processes' dumps in DIR\n"
+            "  --json                        write the report as one JSON document\n"
+            "  -h, --help                    show this help and exit\n"
+            "  -V, --version                 show the version and exit\n"
+            "\n"
+            "See heapcheck(1).\n");
+}
+
+static int bad_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int bad_usage(const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "%s: ", hc_progname);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\n");
+    usage(stderr);
+    return HC_EXIT_USAGE;
+}
+
+enum {
+    OPT_LEAK_CHECK = 256, OPT_SHOW_KINDS, OPT_SHOW_REACHABLE, OPT_ERRORS_FOR, OPT_EXITCODE,
+    OPT_SUPP, OPT_GEN_SUPP, OPT_LOG_FILE, OPT_KEEP, OPT_JSON,
+};
+
+static const struct option long_opts[] = {
+    {"leak-check", required_argument, NULL, OPT_LEAK_CHECK},
+    {"show-leak-kinds", required_argument, NULL, OPT_SHOW_KINDS},
+    {"show-reachable", optional_argument, NULL, OPT_SHOW_REACHABLE},
+    {"errors-for-leak-kinds", required_argument, NULL, OPT_ERRORS_FOR},
+    {"error-exitcode", required_argument, NULL, OPT_EXITCODE},
+    {"suppressions", required_argument, NULL, OPT_SUPP},
+    {"gen-suppressions", optional_argument, NULL, OPT_GEN_SUPP},
+    {"log-file", required_argument, NULL, OPT_LOG_FILE},
+    {"keep-dumps", required_argument, NULL, OPT_KEEP},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
+    {NULL, 0, NULL, 0},
+};
+
+static bool yes_no(const char *arg, bool *out)
+{
+    if (!arg || strcmp(arg, "yes") == 0) {
+        *out = true;
+        return true;
+    }
+    if (strcmp(arg, "no") == 0) {
+        *out = false;
+        return true;
+    }
+    return false;
+}
+
+/* Parse flags from ARGV[optind...]; stops at the first non-option when STOP_EARLY.
+ * Returns -1 to go on, else an exit status. */
+static int parse_flags(int argc, char **argv, bool stop_early, struct options *o)
+{
+    opterr = 0;
+    int c;
+    const char *shortopts = stop_early ? "+:hV" : ":hV";
+    while ((c = getopt_long(argc, argv, shortopts, long_opts, NULL)) != -1) {
+        bool b;
+        char *end;
+        switch (c) {
+        case OPT_LEAK_CHECK:
+            if (strcmp(optarg, "no") == 0 || strcmp(optarg, "off") == 0)
+                o->leak_check = "off";
+            else if (strcmp(optarg, "summary") == 0)
+                o->leak_check = "summary";
+            else if (strcmp(optarg, "full") == 0 || strcmp(optarg, "yes") == 0)
+                o->leak_check = "full";
+            else
+                return bad_usage("--leak-check: '%s' is not no, summary or full", optarg);
+            break;
+        case OPT_SHOW_KINDS:
+        case OPT_ERRORS_FOR:
+            if (!leak_kinds_parse(optarg, c == OPT_SHOW_KINDS ? &o->show_kinds
+                                                              : &o->count_kinds))
+                return bad_usage("'%s' is not a list of definite, indirect, possible, "
+                                 "reachable, all or none", optarg);
+            break;
+        case OPT_SHOW_REACHABLE:
+            if (!yes_no(optarg, &b))
+                return bad_usage("--show-reachable: '%s' is not yes or no", optarg);
+            o->show_kinds = b ? LK_ALL : o->show_kinds & ~(1u << LK_REACHABLE);
+            break;
+        case OPT_EXITCODE: {
+            long v = strtol(optarg, &end, 10);
+            if (!*optarg || *end || v < 0 || v > 255)
+                return bad_usage("--error-exitcode: '%s' is not a number from 0 to 255",
+                                 optarg);
+            o->error_exitcode = (int)v;
+            o->error_exitcode_given = true;
+            break;
+        }
+        case OPT_SUPP:
+            o->supp_files = xrealloc(o->supp_files, o->nsupp + 1, sizeof *o->supp_files);
+            o->supp_files[o->nsupp++] = optarg;
+            break;
+        case OPT_GEN_SUPP:
+            if (!yes_no(optarg, &o->gen_suppressions))
+                return bad_usage("--gen-suppressions: '%s' is not yes or no", optarg);
+            break;
+        case OPT_LOG_FILE: o->log_file = optarg; break;
+        case OPT_KEEP: o->keep_dir = optarg; break;
+        case OPT_JSON: o->json = true; break;
+        case 'h':
+            usage(stdout);
+            return 0;
+        case 'V':
+            printf("heapcheck %s\n", PACKAGE_VERSION);
+            return 0;
+        case ':':
+            return bad_usage("option '%s' needs a value", argv[optind - 1]);
+        default:
+            return bad_usage("unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    return -1;
+}
+
+/* Load, model and render the dumps; returns false if any could not be read. */
+static bool report_dumps(char **files, size_t nfiles, const struct options *o,
+                         const struct supp_list *supps, FILE *out, bool *fails)
+{
+    struct report_config cfg = {o->show_kinds, o->count_kinds, o->gen_suppressions, supps};
+    struct symbolizer *sym = sym_new(true);
+    struct proc *procs = xcalloc(nfiles, sizeof *procs);
+    size_t n = 0;
+    bool all_read = true;
+    for (size_t i = 0; i < nfiles; i++) {
+        char err[512];
+        struct hc_dump *d = dump_load_file(files[i], err, sizeof err);
+        if (!d) {
+            hc_warn("cannot read dump: %s", err);
+            all_read = false;
+            continue;
+        }
+        proc_init(&procs[n++], d, sym, &cfg);
+    }
+    *fails = false;
+    for (size_t i = 0; i < n; i++)
+        *fails |= procs[i].fails;
+    if (o->json) {
+        if (!render_json(out, procs, n, &cfg))
+            hc_warn("cannot write the report");
+    } else if (n) {
+        render_text(out, procs, n, &cfg);
+    }
+    for (size_t i = 0; i < n; i++)
+        proc_fini(&procs[i]);
+    free(procs);
+    sym_free(sym);
+    return all_read;
+}
+
+static const char *lib_options(const struct options *o, char *buf, size_t len)
+{
+    const char *env = getenv("HEAPCHECK_OPTIONS");
+    const char *lc = o->leak_check;
+    /* By default leak checking is full, unless the user's HEAPCHECK_OPTIONS says. */
+    if (!lc && !(env && strstr(env, "leak_check=")))
+        lc = "full";
+    if (lc)
+        snprintf(buf, len, "leak_check=%s", lc);
+    else
+        buf[0] = '\0';
+    return buf;
+}
+
+int main(int argc, char **argv)
+{
+    struct options o = {0};
+    o.show_kinds = (1u << LK_DEFINITE) | (1u << LK_INDIRECT) | (1u << LK_POSSIBLE);
+    o.count_kinds = (1u << LK_DEFINITE) | (1u << LK_POSSIBLE);
+    o.error_exitcode = DEFAULT_ERROR_EXITCODE;
+
+    int rc = parse_flags(argc, argv, true, &o);
+    if (rc >= 0)
+        return rc;
+    bool dashdash = optind > 1 && strcmp(argv[optind - 1], "--") == 0;
+    bool report_mode = !dashdash && optind < argc && strcmp(argv[optind], "report") == 0;
+    char **rest;
+    int nrest;
+    if (report_mode) {
+        int sub_argc = argc - optind;
+        char **sub_argv = argv + optind;
+        optind = 0;
+        rc = parse_flags(sub_argc, sub_argv, false, &o);
+        if (rc >= 0)
+            return rc;
+        rest = sub_argv + optind;
+        nrest = sub_argc - optind;
+        if (nrest == 0)
+            return bad_usage("report: no dump files given");
+        if (o.leak_check || o.keep_dir)
+            return bad_usage("report: --leak-check and --keep-dumps are for running a program");
+    } else {
+        rest = argv + optind;
+        nrest = argc - optind;
+        if (nrest == 0)
+            return bad_usage("no program given to run");
+    }
+
+    struct supp_list *supps = supp_new();
+    for (size_t i = 0; i < o.nsupp; i++) {
+        char err[512];
+        if (!supp_load(supps, o.supp_files[i], err, sizeof err)) {
+            hc_warn("%s", err);
+            supp_free(supps);
+            free(o.supp_files);
+            return HC_EXIT_USAGE;
+        }
+    }
+    /* A report of saved dumps is the command's output; a run's report goes to stderr
+     * beside the program's own output, as memcheck's does. */
+    FILE *std = report_mode ? stdout : stderr;
+    FILE *out = std;
+    if (o.log_file && !(out = fopen(o.log_file, "w"))) {
+        hc_warn("cannot write %s: %m", o.log_file);
+        supp_free(supps);
+        free(o.supp_files);
+        return HC_EXIT_USAGE;
+    }
+
+    bool fails = false;
+    if (report_mode) {
+        bool ok = report_dumps(rest, (size_t)nrest, &o, supps, out, &fails);
+        rc = !ok ? HC_EXIT_USAGE : (fails && o.error_exitcode_given) ? o.error_exitcode : 0;
+    } else {
+        char optbuf[64];
+        struct run_request req = {rest, lib_options(&o, optbuf, sizeof optbuf), o.keep_dir};
+        struct run_result r;
+        rc = run_program(&req, &r);
+        if (rc == 0) {
+            rc = r.status;
+            if (r.ndumps == 0) {
+                if (r.signal)
+                    hc_warn("%s was killed by signal %d before it could write a heapcheck "
+                            "dump", rest[0], r.signal);
+                else
+                    hc_warn("warning: %s wrote no heapcheck dump (statically linked? "
+                            "setuid? or a library without dump support)", rest[0]);
+            }
+            bool ok = report_dumps(r.dumps, r.ndumps, &o, supps, out, &fails);
+            if ((fails || !ok) && o.error_exitcode)
+                rc = o.error_exitcode;
+            if (o.keep_dir && r.ndumps)
+                hc_warn("dumps kept in %s", o.keep_dir);
+            run_cleanup(&r);
+        }
+    }
+    if (out != std ? fclose(out) != 0 : fflush(out) != 0) {
+        hc_warn("cannot write %s: %m", o.log_file ? o.log_file : "the report");
+        rc = HC_EXIT_USAGE;
+    }
+    supp_free(supps);
+    free(o.supp_files);
+    return rc;
+}
