@@ -14,6 +14,7 @@
 #include "fmt.h"
 #include "os.h"
 #include "report.h"
+#include "options.h"
 
 
 static const char *const bug_names[] = {
@@ -157,6 +158,11 @@ void report_finding(const struct finding *x)
     struct fmt *f = report_begin();
     if (nkept < KEPT)
         kept[nkept++] = *x;
+    if (!options.print_reports) { /* for the dump only */
+        report_discard();
+        report_count_error();
+        return;
+    }
     line_start(f);
     fmt_printf(f, "heapcheck: %s on address %p\n", bug_names[x->bug], x->addr);
     relation(f, x);

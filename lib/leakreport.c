@@ -18,8 +18,9 @@ void leak_report_print(const struct leak_result *r, bool full)
     size_t shown = 0;
     for (size_t i = 0; i < r->nrecords; i++)
         shown += (options.show_leak_kinds >> r->records[i].kind) & 1;
-    if (full && shown == 0)
-        return; /* nothing to show: a clean program prints nothing at all */
+    if ((full && shown == 0) || !options.print_reports)
+        return; /* nothing to show (a clean program prints nothing at all), or the
+                 * heapcheck tool prints it from the dump */
     struct fmt *f = report_begin();
     if (full) {
         size_t n = 0;

@@ -7,6 +7,7 @@
 #include "options.h"
 #include "os.h"
 #include "depot.h"
+#include "dump.h"
 
 #include <dlfcn.h>
 #include <fcntl.h>
@@ -77,6 +78,8 @@ void report_end(void)
     unlock_reports();
 }
 
+void report_discard(void) { unlock_reports(); }
+
 void report_warning(const char *line)
 {
     if (options.verbosity < 1)
@@ -104,6 +107,9 @@ size_t report_error_count(void) { return __atomic_load_n(&errors, __ATOMIC_RELAX
 void report_finish_error(void)
 {
     if (options.abort_on_error) {
+        /* The dump now: abort() runs no destructor. */
+        if (options.dump_path && options.dump_path[0])
+            dump_write(options.dump_path, NULL);
         struct fmt *f = report_begin();
         report_line_start(f);
         fmt_printf(f, "heapcheck: aborting (set HEAPCHECK_OPTIONS=abort_on_error=0 to report and go on)\n");

@@ -19,6 +19,8 @@ void report_count_error(void);
  * the buffer; end writes it and releases the lock. */
 struct fmt *report_begin(void);
 void report_end(void);
+/* Close a report without writing it (print_reports=0). */
+void report_discard(void);
 /* Inside a report: the "==PID== " prefix, one frame, a depot stack, and a flush of
  * the buffer for long reports. */
 void report_line_start(struct fmt *f);

@@ -164,7 +164,9 @@ static char **child_env(const char *lib, const char *dump_prefix, const char *li
     env[k++] = pre && *pre ? xasprintf("LD_PRELOAD=%s:%s", pre, lib)
                            : xasprintf("LD_PRELOAD=%s", lib);
     const char *opts = getenv("HEAPCHECK_OPTIONS");
-    env[k++] = xasprintf("HEAPCHECK_OPTIONS=%s%sdump_path=%s%s%s", opts ? opts : "",
+    /* print_reports=0: the library's own reports are unsymbolized; ours come from
+     * the dump (written at exit, or right before an abort). */
+    env[k++] = xasprintf("HEAPCHECK_OPTIONS=%s%sdump_path=%s:print_reports=0%s%s", opts ? opts : "",
                          opts && *opts ? ":" : "", dump_prefix,
                          lib_options && *lib_options ? ":" : "",
                          lib_options ? lib_options : "");
