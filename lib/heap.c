@@ -141,7 +141,8 @@ struct frames {
 
 static inline void capture(struct frames *s, void *frame)
 {
-    s->n = stack_unwind(frame, s->pc, stack_depth);
+    s->n = options.dwarf_unwind ? stack_unwind_dwarf(frame, s->pc, stack_depth)
+                                : stack_unwind(frame, s->pc, stack_depth);
 }
 
 /* A finding about the pointer an operation was given: record where it came from. */

@@ -8,6 +8,10 @@
 #include "internal.h"
 #include "stack.h"
 
+#ifdef HAVE_LIBUNWIND
+#define UNW_LOCAL_ONLY
+#include <libunwind.h>
+#endif
 #include <pthread.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -63,3 +67,36 @@ unsigned stack_unwind(void *fp, void **out, unsigned max)
     }
     return n;
 }
+
+#ifdef HAVE_LIBUNWIND
+static __thread __attribute__((tls_model("initial-exec"))) bool unwinding;
+
+unsigned stack_unwind_dwarf(void *fp, void **out, unsigned max)
+{
+    /* libunwind may allocate on first use: such a nested call unwinds by frame
+     * pointers. */
+    if (unwinding || max == 0)
+        return stack_unwind(fp, out, max);
+    void *buf[128];
+    unwinding = true;
+    int n = unw_backtrace(buf, (int)(sizeof buf / sizeof buf[0]));
+    unwinding = false;
+    /* Drop heapcheck's own frames: the program's stack starts at the entry point's
+     * return address. */
+    void *first = ((void **)fp)[1];
+    for (int i = 0; i < n; i++) {
+        if (buf[i] != first)
+            continue;
+        unsigned k = 0;
+        for (; k < max && i + (int)k < n; k++)
+            out[k] = buf[i + k];
+        return k;
+    }
+    return stack_unwind(fp, out, max);
+}
+#else
+unsigned stack_unwind_dwarf(void *fp, void **out, unsigned max)
+{
+    return stack_unwind(fp, out, max);
+}
+#endif

@@ -9,5 +9,8 @@
 /* Return addresses from the frame whose frame pointer is fp (its return address
  * first), at most max of them; returns how many. */
 unsigned stack_unwind(void *fp, void **out, unsigned max);
+/* The same through libunwind's DWARF unwinder, when built with it (else the same as
+ * stack_unwind): complete through code built without frame pointers, and slower. */
+unsigned stack_unwind_dwarf(void *fp, void **out, unsigned max);
 
 #endif
