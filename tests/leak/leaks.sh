@@ -8,7 +8,10 @@ src=${top_srcdir:-.}/tests/leak
 build=${top_builddir:-.}
 prog=$build/tests/leak/leak_cases
 tool=$build/tools/heapcheck
-[ -x "$prog" ] && [ -x "$tool" ] || { echo "leaks: build first" >&2; exit 99; }
+if [ ! -x "$prog" ] || [ ! -x "$tool" ]; then
+    echo "leaks: build first" >&2
+    exit 99
+fi
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 passed=0 failed=0
