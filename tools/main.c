@@ -304,7 +304,12 @@ int main(int argc, char **argv)
             run_cleanup(&r);
         }
     }
-    if (out != std ? fclose(out) != 0 : fflush(out) != 0) {
+    int closed;
+    if (out != std)
+        closed = fclose(out);
+    else
+        closed = fflush(out);
+    if (closed != 0) {
         hc_warn("cannot write %s: %m", o.log_file ? o.log_file : "the report");
         rc = HC_EXIT_USAGE;
     }

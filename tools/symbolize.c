@@ -447,7 +447,8 @@ void sym_stack(struct symbolizer *s, const struct hc_dump *d, const struct hc_st
         if (leading && in_heapcheck_library(path))
             continue;
         leading = false;
-        struct sym_frame f = {.addr = addr, .index = index++};
+        struct sym_frame f = {.addr = addr, .index = index};
+        index++;
         if (m) {
             f.module = path;
             f.offset = addr - m->base;
