@@ -108,10 +108,11 @@ void *core_alloc(size_t size, size_t align, size_t offset)
     bool aligned = align > BLK_GRAIN; /* any offset is a multiple of 16 */
     if (bsize >= core_config.mmap_threshold) {
         block_t *b = large_alloc(bsize - BLK_OVERHEAD, align, offset);
-        if (!b)
-            return NULL;
-        inuse_blocks++;
-        return blk_payload(b);
+        if (b) {
+            inuse_blocks++;
+            return blk_payload(b);
+        }
+        /* No new mapping to be had: the heap's free blocks may still hold it. */
     }
     if (!aligned) {
         block_t *b = take(bsize);
@@ -176,8 +177,9 @@ bool core_resize(void *payload, size_t size)
     if (!want)
         return false;
     if (blk_head(b) & BLK_MAPPED) {
-        /* In place only: a move would change the payload's address. */
-        return want <= blk_size(b);
+        /* In place only (a move would change the payload's address): shrinking gives
+         * whole pages back; growing works when the pages after the mapping are free. */
+        return large_resize(b, want - BLK_OVERHEAD, false) != NULL;
     }
     size_t have = blk_size(b);
     if (want > have) {

@@ -295,12 +295,12 @@ static void set_aside(void *u) { ptrset_set(u, PTR_DAMAGED); }
 
 /* Release blocks over the budget, each verified first; at most one finding is
  * returned (a damaged block beyond it is still set aside, never released). */
-static int drain_quarantine(struct finding *out)
+static int drain_quarantine_to(size_t budget, struct finding *out)
 {
     int found = 0;
     size_t bytes;
     void *u;
-    while ((u = quar_pop_over(guard_config.quarantine_size, &bytes))) {
+    while ((u = quar_pop_over(budget, &bytes))) {
         struct guard_hdr *h = hdr_of(u);
         struct finding spare;
         if (!verify_quarantined(h, found ? &spare : out)) {
@@ -312,6 +312,17 @@ static int drain_quarantine(struct finding *out)
         core_free(h);
     }
     return found;
+}
+
+static int drain_quarantine(struct finding *out)
+{
+    return drain_quarantine_to(guard_config.quarantine_size, out);
+}
+
+int guard_flush_quarantine(struct finding *out)
+{
+    memset(out, 0, sizeof *out);
+    return drain_quarantine_to(0, out);
 }
 
 int guard_free(void *u, enum alloc_kind kind, enum op op, uint32_t stack, struct finding *out)
@@ -370,7 +381,7 @@ int guard_size(void *u, enum op op, size_t *size, struct finding *out)
 bool guard_resize_in_place(void *u, size_t n)
 {
     struct guard_hdr *h = hdr_of(u);
-    if (core_is_mapped(h) || n > ((size_t)1 << 56) || !core_resize(h, GUARD_PREFIX + n + 1))
+    if (n > ((size_t)1 << 56) || !core_resize(h, GUARD_PREFIX + n + 1))
         return false;
     size_t old = h->requested;
     if (n > old && guard_config.fill)

@@ -23,6 +23,9 @@ extern struct guard_config guard_config;
 
 void guard_init(void);
 void *guard_alloc(size_t n, size_t align, enum alloc_kind kind, uint32_t stack, bool zero);
+/* Memory is short: give the quarantined blocks back to the core (each verified;
+ * at most one finding).  Returns the number of findings. */
+int guard_flush_quarantine(struct finding *out);
 /* Release u; returns the number of findings written to out (at most 2). */
 int guard_free(void *u, enum alloc_kind kind, enum op op, uint32_t stack, struct finding *out);
 /* Requested size of a live block, or a finding (returns 1) when u is not one. */

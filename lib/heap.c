@@ -180,14 +180,20 @@ void *heap_alloc(size_t size, size_t align, enum alloc_kind kind, bool zero, voi
         if (p && zero && !fresh)
             memset(p, 0, size);
     } else {
-        struct finding found[MAX_CHECK_FINDINGS];
+        struct finding found[MAX_CHECK_FINDINGS + 1];
         struct frames s;
         capture(&s, frame);
         bool taken = lock_acquire();
         uint32_t stack = depot_put(s.pc, s.n);
         p = guard_alloc(size, align, kind, stack, zero);
+        size_t n = 0;
+        if (HC_UNLIKELY(!p) && guard_config.quarantine) {
+            /* The OS said no: what the quarantine holds is better used than failing. */
+            n = (size_t)guard_flush_quarantine(found);
+            p = guard_alloc(size, align, kind, stack, zero);
+        }
         allocs += p != NULL;
-        size_t n = periodic_check(found);
+        n += periodic_check(found + n);
         lock_release(taken);
         if (HC_UNLIKELY(n))
             report_all(found, n, stack);

@@ -90,7 +90,7 @@ void large_free(block_t *b)
     os_unmap(m, m->len);
 }
 
-block_t *large_resize(block_t *b, size_t size)
+block_t *large_resize(block_t *b, size_t size, bool may_move)
 {
     mapping_t *m = mapping_of(b);
     size_t page = os_page_size();
@@ -103,7 +103,7 @@ block_t *large_resize(block_t *b, size_t size)
     link_out(m);
     /* The pad keeps its meaning after a move: offsets within a mapping are preserved,
      * and mmap returns page-aligned addresses, so the payload's alignment holds. */
-    mapping_t *n = mremap(m, m->len, len, MREMAP_MAYMOVE);
+    mapping_t *n = mremap(m, m->len, len, may_move ? MREMAP_MAYMOVE : 0);
     if (n == MAP_FAILED) {
         link_in(m);
         return NULL;

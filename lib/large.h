@@ -8,8 +8,9 @@
 
 block_t *large_alloc(size_t size, size_t align, size_t offset);
 void large_free(block_t *b);
-/* Resize in place or move the mapping (mremap); returns the block, or NULL. */
-block_t *large_resize(block_t *b, size_t size);
+/* Resize the mapping (mremap), in place unless may_move; returns the block (at its
+ * new address if it moved), or NULL with the block unchanged. */
+block_t *large_resize(block_t *b, size_t size, bool may_move);
 typedef void large_walk_fn(block_t *b, void *arg);
 void large_walk(large_walk_fn *fn, void *arg);
 block_t *large_containing(const void *p);

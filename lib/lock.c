@@ -2,6 +2,7 @@
  * handlers.  Never allocates and never reports. */
 #include "internal.h"
 #include "lock.h"
+#include "report.h"
 
 #include <linux/futex.h>
 #include <pthread.h>
@@ -42,20 +43,34 @@ void lock_wake(void)
 
 static bool fork_token;
 
+/* glibc's lock of the list of stdio streams.  fork() takes it after the prepare
+ * handlers run; a thread flushing every stream holds it while it waits for a stream
+ * lock, whose holder may be waiting in malloc for the heap lock.  Taking it before
+ * the heap lock (it is recursive, so fork's own call still succeeds) keeps glibc's
+ * order: stdio list first, then the allocator, as glibc's own malloc does. */
+extern void _IO_list_lock(void) __attribute__((weak));
+extern void _IO_list_unlock(void) __attribute__((weak));
+
 static void before_fork(void)
 {
+    if (_IO_list_lock)
+        _IO_list_lock();
     fork_token = lock_acquire();
 }
 
 static void after_fork_parent(void)
 {
     lock_release(fork_token);
+    if (_IO_list_unlock)
+        _IO_list_unlock();
 }
 
 static void after_fork_child(void)
 {
-    /* The child has one thread, this one; whoever held the lock is gone. */
+    /* The child has one thread, this one; whoever held the locks is gone (glibc
+     * resets its stdio list lock in the child itself). */
     __atomic_store_n(&lock_word, 0, __ATOMIC_RELAXED);
+    report_after_fork();
 }
 
 void lock_install_fork_handlers(void)

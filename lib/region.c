@@ -109,13 +109,14 @@ block_t *region_give_back(block_t *b)
         drop_region(r);
         return NULL;
     }
+    size_t keep = HC_ALIGN_UP(core_config.top_pad, BLK_GRAIN);
+    if (keep < BLK_MIN)
+        keep = BLK_MIN;
+    /* Trim when the free top exceeds what we keep by trim_threshold, not by a page:
+     * else a heap shrinking block by block would call sbrk on every free. */
     if (r == brk_region && stop == r->end - sizeof(size_t) &&
-        blk_size(b) >= core_config.trim_threshold + BLK_MIN && os_brk_now() == r->end) {
-        /* Keep top_pad (at least one minimum block) and return the rest. */
+        blk_size(b) >= keep + core_config.trim_threshold && os_brk_now() == r->end) {
         size_t page = os_page_size();
-        size_t keep = HC_ALIGN_UP(core_config.top_pad, BLK_GRAIN);
-        if (keep < BLK_MIN)
-            keep = BLK_MIN;
         size_t give = (blk_size(b) - keep) & ~(page - 1);
         if (give == 0 || !os_sbrk(-(intptr_t)give))
             return b;

@@ -30,6 +30,8 @@ static void lock_reports(void)
 
 static void unlock_reports(void) { __atomic_store_n(&report_lock, 0, __ATOMIC_RELEASE); }
 
+void report_after_fork(void) { __atomic_store_n(&report_lock, 0, __ATOMIC_RELAXED); }
+
 /* Open PATH.PID, refusing to follow a symbolic link; again after a fork. */
 static void open_log(void)
 {

@@ -9,6 +9,8 @@
 struct fmt;
 
 void report_init(void);
+/* In a fork child: the report lock's holder, if any, is gone. */
+void report_after_fork(void);
 void report_warning(const char *line);
 /* One problem found by the heap check. */
 void report_heap_problem(const char *what, const void *where);

@@ -1,1 +1,29 @@
-## Randomized stress, threads, fork and out-of-memory tests (filled in below).
+## Randomized stress, threads, fork and out-of-memory tests: plain programs linked
+## with the real library, so heapcheck is the whole process's malloc.  Each exits 0
+## (pass), 1 (fail), 77 (skip) or 99 (hard error) and ends with an "N passed, N failed"
+## line; a failure prints the seed that replays it (stress_shadow SEED [OPS]).
+## Longest first, so that `make -j check` overlaps it with the others.
+## The corruption fuzzer overwrites headers, boundary tags and canaries of live and
+## quarantined blocks and requires every one to be caught (10,000 trials).
+
+stress_tests = \
+	tests/stress/stress_shadow \
+	tests/stress/fork_threads \
+	tests/stress/threads \
+	tests/stress/oom \
+	tests/stress/corruption_fuzz
+check_PROGRAMS += $(stress_tests)
+TESTS += $(stress_tests)
+
+tests_stress_stress_shadow_SOURCES = tests/stress/stress_shadow.c
+tests_stress_stress_shadow_LDADD = $(HC_LINKED)
+tests_stress_threads_SOURCES = tests/stress/threads.c
+tests_stress_threads_LDADD = $(HC_LINKED)
+tests_stress_threads_LDFLAGS = -pthread
+tests_stress_fork_threads_SOURCES = tests/stress/fork_threads.c
+tests_stress_fork_threads_LDADD = $(HC_LINKED)
+tests_stress_fork_threads_LDFLAGS = -pthread
+tests_stress_oom_SOURCES = tests/stress/oom.c
+tests_stress_oom_LDADD = $(HC_LINKED)
+tests_stress_corruption_fuzz_SOURCES = tests/stress/corruption_fuzz.c
+tests_stress_corruption_fuzz_LDADD = $(HC_LINKED)
