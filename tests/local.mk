@@ -27,3 +27,19 @@ tests_unit_check_fmt_LDADD = $(UNIT_LDADD)
 
 # Programs linked with the real library.
 HC_LINKED = lib/libheapcheck.la
+
+## `make fuzz-options`: the options parser's libFuzzer harness (clang; not part of
+## make check); `make fuzz-options-run` runs it for FUZZ_SECONDS.
+HC_FUZZ_OPTIONS_SRCS = tests/fuzz/fuzz_options.c lib/options.c lib/fmt.c
+EXTRA_DIST += tests/fuzz/fuzz_options.c
+CLEANFILES += tests/fuzz/fuzz_options
+fuzz-options: tests/fuzz/fuzz_options
+tests/fuzz/fuzz_options: $(HC_FUZZ_OPTIONS_SRCS:%=$(srcdir)/%)
+	@if test -z "$(FUZZ_CC)"; then \
+	  echo "make fuzz-options needs clang with libFuzzer (set FUZZ_CC)" >&2; exit 1; fi
+	$(AM_V_CC)$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined -DHC_NO_STANDARD_NAMES \
+	  -I$(top_srcdir)/include -I$(top_srcdir)/lib -I$(top_builddir) \
+	  $(HC_FUZZ_OPTIONS_SRCS:%=$(srcdir)/%) -o $@
+fuzz-options-run: tests/fuzz/fuzz_options
+	./tests/fuzz/fuzz_options -max_total_time=$(FUZZ_SECONDS) -max_len=512
+.PHONY: fuzz-options fuzz-options-run
