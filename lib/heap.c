@@ -65,11 +65,12 @@ static HC_COLD void init_slow(void)
         guard_config.alloc_fill = (unsigned char)options.alloc_fill;
         guard_config.free_fill = (unsigned char)options.free_fill;
         guard_config.quarantine_size = options.quarantine_size;
+        guard_config.quarantine_max_block = options.quarantine_max_block;
         if (vg_active && guarded) {
-            /* Memcheck checks leaks itself; and a block must not be reused before the
-             * entry point has told memcheck it was freed, which the quarantine
-             * (keeping at least the newest block) ensures. */
-            options.leak_check = LEVEL_OFF;
+            /* A block must not be reused before the entry point has told memcheck it
+             * was freed, which the quarantine (keeping at least the newest block)
+             * ensures.  heapcheck's own leak check stays on: memcheck takes the
+             * contents of heapcheck's live blocks for roots (docs/valgrind.md). */
             guard_config.quarantine = true;
             guard_config.quarantine_max_block = SIZE_MAX;
         }
@@ -80,7 +81,6 @@ static HC_COLD void init_slow(void)
                 stack_depth = 1; /* the caller only: unwinding is most of a stack's cost */
             options.leak_check = LEVEL_OFF; /* protection, not diagnosis */
         }
-        guard_config.quarantine_max_block = options.quarantine_max_block;
         report_init();
         __atomic_store_n(&init_state, INIT_READY, __ATOMIC_RELEASE);
         mine = true;
@@ -332,9 +332,11 @@ void heap_stats(struct hc_stats *s)
 /* Run the leak check (lock held for the scan only); false if it could not run. */
 static bool leak_check(struct leak_result *r, const void *stack_from)
 {
+    vg_enter(); /* the scan reads every word of every block, defined or not */
     bool taken = lock_acquire();
     bool ok = leak_scan(r, stack_from);
     lock_release(taken);
+    vg_leave();
     return ok;
 }
 
@@ -377,6 +379,7 @@ __attribute__((destructor)) static void heap_at_exit(void)
 {
     if (__atomic_load_n(&init_state, __ATOMIC_ACQUIRE) != INIT_READY || !guarded)
         return;
+    vg_enter(); /* what follows reads heapcheck's metadata, which memcheck may not */
     if (options.check_at_exit && heap_check())
         report_finish_error();
     struct leak_result r;
@@ -390,6 +393,7 @@ __attribute__((destructor)) static void heap_at_exit(void)
     bool counts = report_error_count() > 0 || (leaks_run && leak_result_counts(&r));
     if (leaks_run)
         leak_release(&r);
+    vg_leave();
     if (counts && options.exitcode) {
         fflush(NULL); /* the program's buffered output, which _exit would lose */
         _exit((int)options.exitcode);

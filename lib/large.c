@@ -100,6 +100,7 @@ block_t *large_resize(block_t *b, size_t size, bool may_move)
     size_t len = HC_ALIGN_UP(need, page);
     if (len == m->len)
         return b;
+    size_t old_len = m->len;
     link_out(m);
     /* The pad keeps its meaning after a move: offsets within a mapping are preserved,
      * and mmap returns page-aligned addresses, so the payload's alignment holds. */
@@ -110,7 +111,10 @@ block_t *large_resize(block_t *b, size_t size, bool may_move)
     }
     block_t *nb = place(n, len, n->pad);
     link_in(n);
-    vg_noaccess(n, len);
+    /* Pages added to the mapping are heapcheck's until the block's resize request
+     * (from the entry point) gives the program its part of them. */
+    if (len > old_len)
+        vg_noaccess((unsigned char *)n + old_len, len - old_len);
     return nb;
 }
 

@@ -44,7 +44,7 @@ static inline __attribute__((always_inline)) void delete_block(void *p, enum all
 #define NEW_FORMS(name, kind)                                                                   \
     EXPORT void *name(size_t n)                                                                 \
     {                                                                                           \
-        void *p = heap_alloc(n, 16, kind, false, CALLER);                                       \
+        void *p = new_block(n, 16, kind, CALLER);                                               \
         return p ? p : out_of_memory();                                                         \
     }
 

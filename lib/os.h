@@ -4,6 +4,7 @@
 #define HC_OS_H
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 size_t os_page_size(void);
