@@ -51,8 +51,8 @@ static block_t *coalesce(block_t *b)
     const region_t *r = NULL;
     if (!blk_inuse(next)) {
         r = region_find(b);
-        if (free_neighbour_ok(r, next, blk_head(next))) {
-            freeidx_remove(next);
+        /* Only a block the index knows is merged: a forged free head is not. */
+        if (free_neighbour_ok(r, next, blk_head(next)) && freeidx_remove(next)) {
             size += blk_size(next);
         }
     }
@@ -61,8 +61,8 @@ static block_t *coalesce(block_t *b)
         if (!r)
             r = region_find(b);
         block_t *prev = b - prev_foot;
-        if (prev_foot <= (size_t)(b - r->base) && free_neighbour_ok(r, prev, prev_foot)) {
-            freeidx_remove(prev);
+        if (prev_foot <= (size_t)(b - r->base) && free_neighbour_ok(r, prev, prev_foot) &&
+            freeidx_remove(prev)) {
             size += blk_size(prev);
             b = prev;
         }
@@ -184,9 +184,8 @@ bool core_resize(void *payload, size_t size)
     size_t have = blk_size(b);
     if (want > have) {
         block_t *next = b + have;
-        if (blk_inuse(next) || have + blk_size(next) < want)
+        if (blk_inuse(next) || have + blk_size(next) < want || !freeidx_remove(next))
             return false;
-        freeidx_remove(next);
         blk_set(b, have + blk_size(next), BLK_INUSE);
     } else if (have - want >= BLK_MIN) {
         /* Shrinking: the cut-off tail may touch a free block; merge them. */

@@ -129,17 +129,19 @@ void freeidx_insert(block_t *b)
     mark(bin);
 }
 
-void freeidx_remove(block_t *b)
+bool freeidx_remove(block_t *b)
 {
     node_t *n = block_node(b);
     unsigned bin = bin_of(blk_size(b));
     node_t **link = &bins[bin];
-    while (*link != n) {
-        HC_ASSERT(*link != NULL); /* a block said to be free is not in the index */
+    for (unsigned depth = 0; *link != n; depth++) {
+        if (!*link || depth > 4096) /* absent, or links overwritten into a cycle */
+            return false;
         link = &(*link)->child[less_in(bin, *link, n)];
     }
     unlink_at(link, n);
     unmark_if_empty(bin);
+    return true;
 }
 
 block_t *freeidx_take(size_t size)

@@ -7,8 +7,9 @@
 
 /* Insert a free block (its head must already say free, with its final size). */
 void freeidx_insert(block_t *b);
-/* Remove a block that is in the index. */
-void freeidx_remove(block_t *b);
+/* Remove a block, found by its current size and address; false when no such block is
+ * indexed (a free head forged by the program, say), and then nothing changes. */
+bool freeidx_remove(block_t *b);
 /* Remove and return the smallest free block of at least size bytes (lowest address
  * among equals), or NULL. */
 block_t *freeidx_take(size_t size);

@@ -69,7 +69,7 @@ START_TEST(take_is_exact_best_fit_against_model)
             present[i] = true;
             live++;
         } else if (what == 1 && present[i]) {
-            freeidx_remove(blocks[i]);
+            ck_assert(freeidx_remove(blocks[i]));
             present[i] = false;
             live--;
         } else {
@@ -118,6 +118,50 @@ START_TEST(walk_notices_broken_links)
 }
 END_TEST
 
+START_TEST(remove_refuses_blocks_it_does_not_hold)
+{
+    setup();
+    for (int i = 0; i < 50; i++)
+        freeidx_insert(blocks[i]);
+    /* Not inserted, and inserted but with a head claiming another size: both refused,
+     * and the index is left as it was. */
+    ck_assert(!freeidx_remove(blocks[60]));
+    size_t saved = blk_head(blocks[3]);
+    *(size_t *)blocks[3] = saved + 32;
+    ck_assert(!freeidx_remove(blocks[3]));
+    *(size_t *)blocks[3] = saved;
+    size_t bad = 0;
+    ck_assert_uint_eq(freeidx_walk(NULL, NULL, &bad), 50);
+    ck_assert_uint_eq(bad, 0);
+    ck_assert(freeidx_remove(blocks[3]));
+    ck_assert(!freeidx_contains(blocks[3]));
+}
+END_TEST
+
+/* Many equal sizes: the tree grows several levels and every take must still come out
+ * in address order, then shrink back to nothing. */
+START_TEST(equal_sizes_come_out_in_address_order)
+{
+    setup();
+    enum { N = 3000 };
+    unsigned char *area = mmap(NULL, (size_t)N * 64, PROT_READ | PROT_WRITE,
+                               MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    ck_assert_ptr_ne(area, MAP_FAILED);
+    for (int i = 0; i < N; i++) {
+        block_t *b = area + (size_t)((i * 1237) % N) * 64 + 8;
+        blk_set(b, 48, 0);
+        freeidx_insert(b);
+    }
+    for (int i = 0; i < N; i++)
+        ck_assert_ptr_eq(freeidx_take(48), area + (size_t)i * 64 + 8);
+    ck_assert_ptr_null(freeidx_take(32));
+    size_t bad = 0;
+    ck_assert_uint_eq(freeidx_walk(NULL, NULL, &bad), 0);
+    ck_assert_uint_eq(bad, 0);
+    munmap(area, (size_t)N * 64);
+}
+END_TEST
+
 START_TEST(empty_index_gives_nothing)
 {
     setup();
@@ -133,6 +177,8 @@ Suite *make_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, take_is_exact_best_fit_against_model);
     tcase_add_test(tc, walk_notices_broken_links);
+    tcase_add_test(tc, remove_refuses_blocks_it_does_not_hold);
+    tcase_add_test(tc, equal_sizes_come_out_in_address_order);
     tcase_add_test(tc, empty_index_gives_nothing);
     suite_add_tcase(s, tc);
     return s;
