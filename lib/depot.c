@@ -36,8 +36,14 @@ static uint64_t hash_frames(void *const *frames, unsigned n)
 
 static bool same(uint32_t id, void *const *frames, unsigned n)
 {
-    uintptr_t *w = words_of(id);
-    return w[0] == n && memcmp(&w[1], frames, n * sizeof(void *)) == 0;
+    const uintptr_t *w = words_of(id);
+    if (w[0] != n)
+        return false;
+    /* A plain loop: stacks are a few words, too short for memcmp's setup to pay. */
+    for (unsigned i = 0; i < n; i++)
+        if (w[1 + i] != (uintptr_t)frames[i])
+            return false;
+    return true;
 }
 
 static bool grow_table(void)

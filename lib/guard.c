@@ -60,21 +60,34 @@ static inline unsigned char canary_byte(uint64_t word, const unsigned char *a)
     return (unsigned char)(word >> (((uintptr_t)a & 7) * 8));
 }
 
+/* The rear canary is the block's canary word repeated at its natural alignment (byte i
+ * of a word-aligned stretch is byte i of the word), so whole words are written and
+ * compared at once; only the stretch before the first word boundary goes bytewise. */
 static void write_rear(struct guard_hdr *h, unsigned char *u, size_t n)
 {
     uint64_t w = secret_canary((char *)h + 1);
-    unsigned char *end = (unsigned char *)h + core_usable(h);
-    for (unsigned char *a = u + n; a < end; a++)
+    unsigned char *a = u + n, *end = (unsigned char *)h + core_usable(h); /* end: 16-aligned */
+    for (; ((uintptr_t)a & 7) && a < end; a++)
         *a = canary_byte(w, a);
+    for (; a < end; a += 8)
+        *(uint64_t *)(void *)a = w;
 }
 
 /* First changed byte of the rear canary (NULL when intact) and how many changed. */
 static unsigned char *check_rear(struct guard_hdr *h, unsigned char *u, size_t *changed)
 {
     uint64_t w = secret_canary((char *)h + 1);
-    unsigned char *end = (unsigned char *)h + core_usable(h), *first = NULL;
+    unsigned char *start = u + h->requested, *end = (unsigned char *)h + core_usable(h);
     *changed = 0;
-    for (unsigned char *a = u + h->requested; a < end; a++) {
+    /* Fast path: the word holding start, masked to the canary's bytes, then whole words. */
+    unsigned char *a = (unsigned char *)((uintptr_t)start & ~(uintptr_t)7);
+    uint64_t diff = (*(const uint64_t *)(void *)a ^ w) & (~(uint64_t)0 << (((uintptr_t)start & 7) * 8));
+    for (a += 8; a < end; a += 8)
+        diff |= *(const uint64_t *)(void *)a ^ w;
+    if (!diff)
+        return NULL;
+    unsigned char *first = NULL;
+    for (a = start; a < end; a++) {
         if (*a != canary_byte(w, a)) {
             if (!first)
                 first = a;
@@ -88,9 +101,11 @@ static unsigned char *check_rear(struct guard_hdr *h, unsigned char *u, size_t *
 static unsigned char *check_front(struct guard_hdr *h, size_t *changed)
 {
     uint64_t want = secret_canary(h);
+    *changed = 0;
+    if (h->front == want)
+        return NULL;
     unsigned char *a = (unsigned char *)&h->front, *last = NULL;
     const unsigned char *w = (const unsigned char *)&want;
-    *changed = 0;
     for (int i = 0; i < 8; i++) {
         if (a[i] != w[i]) {
             last = a + i;
@@ -293,6 +308,20 @@ static bool verify_quarantined(struct guard_hdr *h, struct finding *f)
  * marked damaged in the pointer set. */
 static void set_aside(void *u) { ptrset_set(u, PTR_DAMAGED); }
 
+/* The block after this one in the quarantine is checked at the next free, when it is
+ * long out of cache: start loading its header and the first lines of its poison now,
+ * so the miss overlaps the program's work in between. */
+static void prefetch_next_to_leave(void)
+{
+    size_t bytes; /* the payload and the header before it */
+    const char *next = quar_oldest(&bytes);
+    if (!next)
+        return;
+    const char *start = next - GUARD_PREFIX, *end = start + (bytes < 512 ? bytes : 512);
+    for (const char *line = start; line < end; line += 64)
+        __builtin_prefetch(line);
+}
+
 /* Release blocks over the budget, each verified first; at most one finding is
  * returned (a damaged block beyond it is still set aside, never released). */
 static int drain_quarantine_to(size_t budget, struct finding *out)
@@ -301,6 +330,7 @@ static int drain_quarantine_to(size_t budget, struct finding *out)
     size_t bytes;
     void *u;
     while ((u = quar_pop_over(budget, &bytes))) {
+        prefetch_next_to_leave();
         struct guard_hdr *h = hdr_of(u);
         struct finding spare;
         if (!verify_quarantined(h, found ? &spare : out)) {
@@ -314,9 +344,20 @@ static int drain_quarantine_to(size_t budget, struct finding *out)
     return found;
 }
 
+/* Never less than this, so a small program still keeps its recent frees. */
+#define QUARANTINE_FLOOR ((size_t)1 << 20)
+
 static int drain_quarantine(struct finding *out)
 {
-    return drain_quarantine_to(guard_config.quarantine_size, out);
+    size_t budget = guard_config.quarantine_size;
+    if (guard_config.quarantine_ratio) {
+        size_t share = live_bytes / 100 * guard_config.quarantine_ratio;
+        if (share < QUARANTINE_FLOOR)
+            share = QUARANTINE_FLOOR;
+        if (share < budget)
+            budget = share;
+    }
+    return drain_quarantine_to(budget, out);
 }
 
 int guard_flush_quarantine(struct finding *out)

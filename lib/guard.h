@@ -17,6 +17,7 @@ struct guard_config {
     bool quarantine;     /* hold freed blocks back, poisoned */
     bool fill;           /* fill new blocks with alloc_fill */
     size_t quarantine_size, quarantine_max_block;
+    unsigned quarantine_ratio; /* percent of live bytes; 0: no such bound */
     unsigned char alloc_fill, free_fill;
 };
 extern struct guard_config guard_config;

@@ -66,6 +66,9 @@ static HC_COLD void init_slow(void)
         guard_config.free_fill = (unsigned char)options.free_fill;
         guard_config.quarantine_size = options.quarantine_size;
         guard_config.quarantine_max_block = options.quarantine_max_block;
+        /* Past 10000% the bound means nothing; the clamp keeps the product in range. */
+        guard_config.quarantine_ratio =
+            options.quarantine_ratio < 10000 ? (unsigned)options.quarantine_ratio : 10000;
         if (vg_active && guarded) {
             /* A block must not be reused before the entry point has told memcheck it
              * was freed, which the quarantine (keeping at least the newest block)

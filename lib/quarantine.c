@@ -53,6 +53,14 @@ void *quar_pop_over(size_t budget, size_t *bytes)
     return e.p;
 }
 
+void *quar_oldest(size_t *bytes)
+{
+    if (!count)
+        return NULL;
+    *bytes = ring[head].bytes;
+    return ring[head].p;
+}
+
 size_t quar_bytes(void) { return total; }
 size_t quar_count(void) { return count; }
 

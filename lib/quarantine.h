@@ -12,6 +12,9 @@ bool quar_push(void *p, size_t bytes);
 /* The oldest block while the quarantine is over budget (NULL when within): the
  * caller verifies it and gives it back to the core. */
 void *quar_pop_over(size_t budget, size_t *bytes);
+/* The block that will leave next (NULL when empty), so its lines can be fetched
+ * ahead of the check. */
+void *quar_oldest(size_t *bytes);
 size_t quar_bytes(void);
 size_t quar_count(void);
 void quar_reset(void);

@@ -265,7 +265,9 @@ EOF
     # (bash would also describe a job killed by a signal, quoting all of the
     # subshell above; the verdict below says it better.)
     wait "$pid" 2>/dev/null || status=$?
-    kill "$watchdog" 2>/dev/null || :
+    # SIGKILL, not TERM: a subshell killed before it has reset the traps it was
+    # forked with would run ours, and our EXIT trap deletes $tmp under the next run.
+    kill -KILL "$watchdog" 2>/dev/null || :
     wait "$watchdog" 2>/dev/null || :
     timed_out=false
     if [ -e "$tmp/expired" ]; then timed_out=true; fi

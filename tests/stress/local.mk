@@ -5,12 +5,14 @@
 ## Longest first, so that `make -j check` overlaps it with the others.
 ## The corruption fuzzer overwrites headers, boundary tags and canaries of live and
 ## quarantined blocks and requires every one to be caught (10,000 trials).
+## quarantine_budget checks the quarantine's size bounds through hc_stats().
 
 stress_tests = \
 	tests/stress/stress_shadow \
 	tests/stress/fork_threads \
 	tests/stress/threads \
 	tests/stress/oom \
+	tests/stress/quarantine_budget \
 	tests/stress/corruption_fuzz
 check_PROGRAMS += $(stress_tests)
 TESTS += $(stress_tests)
@@ -25,5 +27,7 @@ tests_stress_fork_threads_LDADD = $(HC_LINKED)
 tests_stress_fork_threads_LDFLAGS = -pthread
 tests_stress_oom_SOURCES = tests/stress/oom.c
 tests_stress_oom_LDADD = $(HC_LINKED)
+tests_stress_quarantine_budget_SOURCES = tests/stress/quarantine_budget.c
+tests_stress_quarantine_budget_LDADD = $(HC_LINKED)
 tests_stress_corruption_fuzz_SOURCES = tests/stress/corruption_fuzz.c
 tests_stress_corruption_fuzz_LDADD = $(HC_LINKED)
