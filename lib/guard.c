@@ -141,6 +141,15 @@ static unsigned char *check_poison(unsigned char *u, size_t n, size_t *changed)
 
 void guard_init(void) {}
 
+/* Bytes of a new block to fill: all of a heap block, but only the first page of a
+ * fresh mapping, whose untouched pages cost nothing until the program writes them
+ * (a sort buffer of hundreds of megabytes, say).  ASan fills only 4 KiB of any block. */
+static size_t fill_length(struct guard_hdr *h, size_t n)
+{
+    size_t page = 4096 - GUARD_PREFIX; /* the rest of the mapping's first page */
+    return core_is_mapped(h) && n > page ? page : n;
+}
+
 void *guard_alloc(size_t n, size_t align, enum alloc_kind kind, uint32_t stack, bool zero)
 {
     if (n > ((size_t)1 << 56))
@@ -165,7 +174,7 @@ void *guard_alloc(size_t n, size_t align, enum alloc_kind kind, uint32_t stack, 
         if (!core_is_mapped(h)) /* fresh mappings are already zero */
             memset(u, 0, n);
     } else if (guard_config.fill) {
-        memset(u, guard_config.alloc_fill, n);
+        memset(u, guard_config.alloc_fill, fill_length(h, n));
     }
     live_bytes += n;
     live_blocks++;
@@ -425,7 +434,7 @@ bool guard_resize_in_place(void *u, size_t n)
     if (n > ((size_t)1 << 56) || !core_resize(h, GUARD_PREFIX + n + 1))
         return false;
     size_t old = h->requested;
-    if (n > old && guard_config.fill)
+    if (n > old && guard_config.fill && !core_is_mapped(h))
         memset((unsigned char *)u + old, guard_config.alloc_fill, n - old);
     live_bytes += n - old;
     h->requested = n;

@@ -5,7 +5,8 @@
 ## Longest first, so that `make -j check` overlaps it with the others.
 ## The corruption fuzzer overwrites headers, boundary tags and canaries of live and
 ## quarantined blocks and requires every one to be caught (10,000 trials).
-## quarantine_budget checks the quarantine's size bounds through hc_stats().
+## quarantine_budget checks the quarantine's size bounds through hc_stats(), alloc_fill
+## what a new block holds.
 
 stress_tests = \
 	tests/stress/stress_shadow \
@@ -13,6 +14,7 @@ stress_tests = \
 	tests/stress/threads \
 	tests/stress/oom \
 	tests/stress/quarantine_budget \
+	tests/stress/alloc_fill \
 	tests/stress/corruption_fuzz
 check_PROGRAMS += $(stress_tests)
 TESTS += $(stress_tests)
@@ -29,5 +31,7 @@ tests_stress_oom_SOURCES = tests/stress/oom.c
 tests_stress_oom_LDADD = $(HC_LINKED)
 tests_stress_quarantine_budget_SOURCES = tests/stress/quarantine_budget.c
 tests_stress_quarantine_budget_LDADD = $(HC_LINKED)
+tests_stress_alloc_fill_SOURCES = tests/stress/alloc_fill.c
+tests_stress_alloc_fill_LDADD = $(HC_LINKED)
 tests_stress_corruption_fuzz_SOURCES = tests/stress/corruption_fuzz.c
 tests_stress_corruption_fuzz_LDADD = $(HC_LINKED)
