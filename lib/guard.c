@@ -318,17 +318,21 @@ static bool verify_quarantined(struct guard_hdr *h, struct finding *f)
 static void set_aside(void *u) { ptrset_set(u, PTR_DAMAGED); }
 
 /* The block after this one in the quarantine is checked at the next free, when it is
- * long out of cache: start loading its header and the first lines of its poison now,
- * so the miss overlaps the program's work in between. */
+ * long out of cache: start loading what that check reads (its header, the first lines
+ * of its poison, its last line with the rear canary and the next block's head, and its
+ * pointer-set slot) now, so the misses overlap the program's work in between. */
 static void prefetch_next_to_leave(void)
 {
     size_t bytes; /* the payload and the header before it */
     const char *next = quar_oldest(&bytes);
     if (!next)
         return;
-    const char *start = next - GUARD_PREFIX, *end = start + (bytes < 512 ? bytes : 512);
-    for (const char *line = start; line < end; line += 64)
+    const char *start = next - GUARD_PREFIX, *end = start + bytes;
+    const char *stop = bytes < 256 ? end : start + 256;
+    for (const char *line = start; line < stop; line += 64)
         __builtin_prefetch(line);
+    __builtin_prefetch(end + 8);
+    ptrset_prefetch(next);
 }
 
 /* Release blocks over the budget, each verified first; at most one finding is

@@ -93,6 +93,12 @@ void ptrset_remove(const void *p)
 
 size_t ptrset_count(void) { return count; }
 
+void ptrset_prefetch(const void *p)
+{
+    if (nslots)
+        __builtin_prefetch(&slots[home((uintptr_t)p, nslots - 1)]);
+}
+
 void ptrset_walk(ptrset_walk_fn *fn, void *arg)
 {
     for (size_t i = 0; i < nslots; i++)

@@ -15,6 +15,8 @@ enum ptr_state ptrset_get(const void *p);
 void ptrset_set(const void *p, enum ptr_state state);
 void ptrset_remove(const void *p);
 size_t ptrset_count(void);
+/* Start loading the table slot where p would be, ahead of a lookup. */
+void ptrset_prefetch(const void *p);
 typedef void ptrset_walk_fn(const void *p, enum ptr_state state, void *arg);
 void ptrset_walk(ptrset_walk_fn *fn, void *arg);
 void ptrset_reset(void);
