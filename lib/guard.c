@@ -73,21 +73,28 @@ static void write_rear(struct guard_hdr *h, unsigned char *u, size_t n)
         *(uint64_t *)(void *)a = w;
 }
 
-/* First changed byte of the rear canary (NULL when intact) and how many changed. */
-static unsigned char *check_rear(struct guard_hdr *h, unsigned char *u, size_t *changed)
+/* Whether the rear canary is intact: the word holding its first byte, masked to the
+ * canary's bytes, then whole words. */
+static bool rear_intact(struct guard_hdr *h, unsigned char *u)
 {
     uint64_t w = secret_canary((char *)h + 1);
     unsigned char *start = u + h->requested, *end = (unsigned char *)h + core_usable(h);
-    *changed = 0;
-    /* Fast path: the word holding start, masked to the canary's bytes, then whole words. */
     unsigned char *a = (unsigned char *)((uintptr_t)start & ~(uintptr_t)7);
     uint64_t diff = (*(const uint64_t *)(void *)a ^ w) & (~(uint64_t)0 << (((uintptr_t)start & 7) * 8));
     for (a += 8; a < end; a += 8)
         diff |= *(const uint64_t *)(void *)a ^ w;
-    if (!diff)
+    return diff == 0;
+}
+
+/* First changed byte of the rear canary (NULL when intact) and how many changed. */
+static unsigned char *check_rear(struct guard_hdr *h, unsigned char *u, size_t *changed)
+{
+    *changed = 0;
+    if (rear_intact(h, u))
         return NULL;
-    unsigned char *first = NULL;
-    for (a = start; a < end; a++) {
+    uint64_t w = secret_canary((char *)h + 1);
+    unsigned char *end = (unsigned char *)h + core_usable(h), *first = NULL;
+    for (unsigned char *a = u + h->requested; a < end; a++) {
         if (*a != canary_byte(w, a)) {
             if (!first)
                 first = a;
@@ -248,22 +255,40 @@ static void blame_previous(struct guard_hdr *h, struct finding *f)
     f->prev_stack = ph->alloc_stack;
 }
 
-/* Verify a live block; fills f and returns false on the first problem. */
+/* Every check of a live block, in the order a miss is cheapest. */
+static bool intact(struct guard_hdr *h)
+{
+    return h->front == secret_canary(h) && checksum_ok(h) &&
+           rear_intact(h, (unsigned char *)h + GUARD_PREFIX) && footer_ok(h);
+}
+
+/* Start a finding about the block with header h: zeroed, then what the header tells
+ * when its checksum vouches for it.  Returns whether it does. */
+static bool describe_block(struct guard_hdr *h, enum op op, struct finding *f)
+{
+    memset(f, 0, sizeof *f);
+    f->op = op;
+    f->block = (unsigned char *)h + GUARD_PREFIX;
+    if (!checksum_ok(h))
+        return false;
+    f->block_known = true;
+    f->size = h->requested;
+    f->alloc_stack = h->alloc_stack;
+    f->free_stack = h->free_stack;
+    f->alloc_kind = (enum alloc_kind)h->kind;
+    return true;
+}
+
+/* Verify a live block.  Intact, it returns true without touching f (the common case
+ * costs no more than the checks); otherwise f describes the first problem. */
 static bool verify_live(struct guard_hdr *h, enum op op, struct finding *f)
 {
+    if (HC_LIKELY(intact(h)))
+        return true;
     unsigned char *u = (unsigned char *)h + GUARD_PREFIX;
-    f->op = op;
-    f->block = u;
+    bool trusted = describe_block(h, op, f);
     size_t changed;
     unsigned char *bad = check_front(h, &changed);
-    bool trusted = checksum_ok(h);
-    if (trusted) {
-        f->block_known = true;
-        f->size = h->requested;
-        f->alloc_stack = h->alloc_stack;
-        f->free_stack = h->free_stack;
-        f->alloc_kind = (enum alloc_kind)h->kind;
-    }
     if (bad) {
         f->bug = BUG_UNDERFLOW;
         f->addr = bad;
@@ -303,6 +328,7 @@ static bool verify_quarantined(struct guard_hdr *h, struct finding *f)
     size_t changed;
     unsigned char *bad = check_poison(u, h->requested, &changed);
     if (bad) {
+        describe_block(h, OP_QUARANTINE_EXIT, f);
         f->bug = BUG_WRITE_AFTER_FREE;
         f->addr = bad;
         f->offset = (long long)(bad - u);
@@ -379,22 +405,31 @@ int guard_flush_quarantine(struct finding *out)
     return drain_quarantine_to(0, out);
 }
 
-int guard_free(void *u, enum alloc_kind kind, enum op op, uint32_t stack, struct finding *out)
+/* A pointer that is not a live block: what it is, in a fresh finding. */
+static void refuse_unknown(void *u, enum alloc_kind kind, enum op op, struct finding *out)
 {
     memset(out, 0, sizeof *out);
+    classify_unknown(u, op, out);
     out->op_kind = kind;
-    if (ptrset_get(u) != PTR_LIVE) {
-        classify_unknown(u, op, out);
+}
+
+int guard_free(void *u, enum alloc_kind kind, enum op op, uint32_t stack, struct finding *out)
+{
+    if (HC_UNLIKELY(ptrset_get(u) != PTR_LIVE)) {
+        refuse_unknown(u, kind, op, out);
         return 1;
     }
     struct guard_hdr *h = hdr_of(u);
-    if (!verify_live(h, op, out)) {
+    if (HC_UNLIKELY(!verify_live(h, op, out))) {
+        out->op_kind = kind;
         set_aside(u);
         live_blocks--;
         return 1;
     }
     int found = 0;
-    if ((enum alloc_kind)h->kind != kind) {
+    if (HC_UNLIKELY((enum alloc_kind)h->kind != kind)) {
+        describe_block(h, op, out);
+        out->op_kind = kind;
         out->bug = BUG_MISMATCH;
         out->addr = u;
         found = 1; /* reported, and the block is released all the same */
@@ -418,8 +453,8 @@ int guard_free(void *u, enum alloc_kind kind, enum op op, uint32_t stack, struct
 
 int guard_size(void *u, enum op op, size_t *size, struct finding *out)
 {
-    memset(out, 0, sizeof *out);
-    if (ptrset_get(u) != PTR_LIVE) {
+    if (HC_UNLIKELY(ptrset_get(u) != PTR_LIVE)) {
+        memset(out, 0, sizeof *out);
         classify_unknown(u, op, out);
         return 1;
     }
