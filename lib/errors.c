@@ -67,7 +67,9 @@ static void relation(struct fmt *f, const struct finding *x)
         fmt_printf(f, " past the block's end changed (its rear canary)\n");
         break;
     case BUG_UNDERFLOW:
-        fmt_printf(f, "%p is %lld bytes before the ", x->addr, -x->offset);
+        fmt_printf(f, "%p is ", x->addr);
+        plural(f, (size_t)-x->offset, "byte");
+        fmt_printf(f, " before the ");
         if (x->block_known)
             fmt_printf(f, "%zu-byte ", x->size);
         fmt_printf(f, "block at %p; ", x->block);

@@ -12,14 +12,21 @@
 
 #include <string.h>
 
+/* Sixteen bytes: small blocks are most blocks, and every byte here is paid by each.
+ * The requested size is kept as the slack after it (the block's usable size, which
+ * the core's head word gives, minus the prefix and the request), so it fits in 30
+ * bits beside the family.  The free stack of a quarantined block is kept in the
+ * quarantine's ring, not here. */
 struct guard_hdr {
-    uint64_t requested;
-    uint32_t alloc_stack, free_stack;
-    uint32_t kind;
-    uint32_t checksum;
-    uint64_t front; /* the front canary, right before the payload */
+    uint32_t checksum;    /* keyed: over the rest, the core's head word, the address */
+    uint32_t alloc_stack;
+    uint32_t info;        /* slack << KIND_BITS | family */
+    uint32_t front;       /* the front canary, right before the payload */
 };
 _Static_assert(sizeof(struct guard_hdr) == GUARD_PREFIX, "header must fill the prefix");
+
+#define KIND_BITS 2
+#define MAX_SLACK (((size_t)1 << (32 - KIND_BITS)) - 1)
 
 struct guard_config guard_config;
 static size_t live_bytes, live_blocks;
@@ -27,10 +34,23 @@ static size_t live_bytes, live_blocks;
 static inline struct guard_hdr *hdr_of(void *u) { return (struct guard_hdr *)((char *)u - GUARD_PREFIX); }
 static inline size_t core_head_of(struct guard_hdr *h) { return blk_head(blk_of_payload(h)); }
 
+static inline size_t slack_of(const struct guard_hdr *h) { return h->info >> KIND_BITS; }
+/* Only once the checksum has vouched for the header (checksum_ok). */
+static inline size_t requested_of(struct guard_hdr *h)
+{
+    return core_usable(h) - GUARD_PREFIX - slack_of(h);
+}
+static inline enum alloc_kind kind_of(const struct guard_hdr *h)
+{
+    return (enum alloc_kind)(h->info & ((1u << KIND_BITS) - 1));
+}
+static inline uint32_t front_canary(const struct guard_hdr *h) { return (uint32_t)secret_canary(h); }
+
+/* Not over the front canary: an underflow that hits only the canary leaves the
+ * header trusted, so the report can still say whose block it was. */
 static uint32_t checksum_of(struct guard_hdr *h)
 {
-    return secret_checksum(h, h->requested, (uint64_t)h->alloc_stack << 32 | h->free_stack,
-                           h->kind, core_head_of(h));
+    return secret_checksum(h, h->alloc_stack, h->info, GUARD_PREFIX, core_head_of(h));
 }
 
 static void seal(struct guard_hdr *h) { h->checksum = checksum_of(h); }
@@ -43,7 +63,7 @@ static bool checksum_ok(struct guard_hdr *h)
         return false;
     block_t *b = blk_of_payload(h);
     /* The requested size must fit the block, or the canary checks would stray. */
-    return (blk_head(b) & BLK_INUSE) && h->requested <= core_usable(h) - GUARD_PREFIX - 1;
+    return (blk_head(b) & BLK_INUSE) && slack_of(h) >= 1 && slack_of(h) <= core_usable(h) - GUARD_PREFIX;
 }
 
 static bool footer_ok(struct guard_hdr *h)
@@ -78,7 +98,7 @@ static void write_rear(struct guard_hdr *h, unsigned char *u, size_t n)
 static bool rear_intact(struct guard_hdr *h, unsigned char *u)
 {
     uint64_t w = secret_canary((char *)h + 1);
-    unsigned char *start = u + h->requested, *end = (unsigned char *)h + core_usable(h);
+    unsigned char *start = u + requested_of(h), *end = (unsigned char *)h + core_usable(h);
     unsigned char *a = (unsigned char *)((uintptr_t)start & ~(uintptr_t)7);
     uint64_t diff = (*(const uint64_t *)(void *)a ^ w) & (~(uint64_t)0 << (((uintptr_t)start & 7) * 8));
     for (a += 8; a < end; a += 8)
@@ -94,7 +114,7 @@ static unsigned char *check_rear(struct guard_hdr *h, unsigned char *u, size_t *
         return NULL;
     uint64_t w = secret_canary((char *)h + 1);
     unsigned char *end = (unsigned char *)h + core_usable(h), *first = NULL;
-    for (unsigned char *a = u + h->requested; a < end; a++) {
+    for (unsigned char *a = u + requested_of(h); a < end; a++) {
         if (*a != canary_byte(w, a)) {
             if (!first)
                 first = a;
@@ -107,13 +127,13 @@ static unsigned char *check_rear(struct guard_hdr *h, unsigned char *u, size_t *
 /* Last changed byte of the front canary, the one nearest the payload. */
 static unsigned char *check_front(struct guard_hdr *h, size_t *changed)
 {
-    uint64_t want = secret_canary(h);
+    uint32_t want = front_canary(h);
     *changed = 0;
     if (h->front == want)
         return NULL;
     unsigned char *a = (unsigned char *)&h->front, *last = NULL;
     const unsigned char *w = (const unsigned char *)&want;
-    for (int i = 0; i < 8; i++) {
+    for (int i = 0; i < 4; i++) {
         if (a[i] != w[i]) {
             last = a + i;
             ++*changed;
@@ -170,11 +190,20 @@ void *guard_alloc(size_t n, size_t align, enum alloc_kind kind, uint32_t stack, 
         core_free(h);
         return NULL;
     }
-    h->requested = n;
+    size_t slack = core_usable(h) - GUARD_PREFIX - n;
+    if (HC_UNLIKELY(slack > MAX_SLACK)) {
+        /* Only a mapping laid out for a huge alignment has this much room after the
+         * request: give its tail pages back so the slack fits the header. */
+        if (!core_resize(h, GUARD_PREFIX + n + 1) ||
+            (slack = core_usable(h) - GUARD_PREFIX - n) > MAX_SLACK) {
+            ptrset_remove(u);
+            core_free(h);
+            return NULL;
+        }
+    }
     h->alloc_stack = stack;
-    h->free_stack = 0;
-    h->kind = kind;
-    h->front = secret_canary(h);
+    h->info = (uint32_t)(slack << KIND_BITS | (size_t)kind);
+    h->front = front_canary(h);
     seal(h);
     write_rear(h, u, n);
     if (zero) {
@@ -201,10 +230,10 @@ static void classify_unknown(void *u, enum op op, struct finding *f)
         f->block_known = st == PTR_QUARANTINED && header_ok(h);
         f->freed = true;
         if (f->block_known) {
-            f->size = h->requested;
+            f->size = requested_of(h);
             f->alloc_stack = h->alloc_stack;
-            f->free_stack = h->free_stack;
-            f->alloc_kind = (enum alloc_kind)h->kind;
+            f->free_stack = quar_stack_of(u);
+            f->alloc_kind = kind_of(h);
         }
         return;
     }
@@ -221,10 +250,10 @@ static void classify_unknown(void *u, enum op op, struct finding *f)
             f->freed = owner != PTR_LIVE;
             f->block_known = header_ok(h);
             if (f->block_known) {
-                f->size = h->requested;
+                f->size = requested_of(h);
                 f->alloc_stack = h->alloc_stack;
-                f->free_stack = h->free_stack;
-                f->alloc_kind = (enum alloc_kind)h->kind;
+                f->free_stack = owner == PTR_QUARANTINED ? quar_stack_of(start) : 0;
+                f->alloc_kind = kind_of(h);
             }
             return;
         }
@@ -246,11 +275,17 @@ static void blame_previous(struct guard_hdr *h, struct finding *f)
     if (ptrset_get(pu) != PTR_LIVE || !checksum_ok(ph))
         return;
     size_t changed;
-    if (!check_rear(ph, pu, &changed))
+    if (!check_rear(ph, pu, &changed)) {
+        /* The neighbour is whole and its tags agree: the write landed on this block's
+         * header alone (from below, or from nowhere near). */
+        if (footer_ok(ph))
+            f->detail = "its header was overwritten (the checksum does not match), while the block "
+                        "before it is intact";
         return;
+    }
     f->prev_known = true;
     f->prev_block = pu;
-    f->prev_size = ph->requested;
+    f->prev_size = requested_of(ph);
     f->prev_changed = changed;
     f->prev_stack = ph->alloc_stack;
 }
@@ -258,7 +293,7 @@ static void blame_previous(struct guard_hdr *h, struct finding *f)
 /* Every check of a live block, in the order a miss is cheapest. */
 static bool intact(struct guard_hdr *h)
 {
-    return h->front == secret_canary(h) && checksum_ok(h) &&
+    return h->front == front_canary(h) && checksum_ok(h) &&
            rear_intact(h, (unsigned char *)h + GUARD_PREFIX) && footer_ok(h);
 }
 
@@ -272,10 +307,9 @@ static bool describe_block(struct guard_hdr *h, enum op op, struct finding *f)
     if (!checksum_ok(h))
         return false;
     f->block_known = true;
-    f->size = h->requested;
+    f->size = requested_of(h);
     f->alloc_stack = h->alloc_stack;
-    f->free_stack = h->free_stack;
-    f->alloc_kind = (enum alloc_kind)h->kind;
+    f->alloc_kind = kind_of(h);
     return true;
 }
 
@@ -289,7 +323,9 @@ static bool verify_live(struct guard_hdr *h, enum op op, struct finding *f)
     bool trusted = describe_block(h, op, f);
     size_t changed;
     unsigned char *bad = check_front(h, &changed);
-    if (bad) {
+    /* The canary alone changed: this block's underflow.  The header too: a longer
+     * underflow, or the block before ran over; blame_previous tells which. */
+    if (bad && trusted) {
         f->bug = BUG_UNDERFLOW;
         f->addr = bad;
         f->offset = (long long)(bad - u);
@@ -326,7 +362,7 @@ static bool verify_quarantined(struct guard_hdr *h, struct finding *f)
         return false;
     unsigned char *u = (unsigned char *)h + GUARD_PREFIX;
     size_t changed;
-    unsigned char *bad = check_poison(u, h->requested, &changed);
+    unsigned char *bad = check_poison(u, requested_of(h), &changed);
     if (bad) {
         describe_block(h, OP_QUARANTINE_EXIT, f);
         f->bug = BUG_WRITE_AFTER_FREE;
@@ -367,12 +403,14 @@ static int drain_quarantine_to(size_t budget, struct finding *out)
 {
     int found = 0;
     size_t bytes;
+    uint32_t free_stack;
     void *u;
-    while ((u = quar_pop_over(budget, &bytes))) {
+    while ((u = quar_pop_over(budget, &bytes, &free_stack))) {
         prefetch_next_to_leave();
         struct guard_hdr *h = hdr_of(u);
-        struct finding spare;
-        if (!verify_quarantined(h, found ? &spare : out)) {
+        struct finding spare, *f = found ? &spare : out;
+        if (!verify_quarantined(h, f)) {
+            f->free_stack = free_stack;
             found = 1;
             set_aside(u);
             continue;
@@ -427,21 +465,19 @@ int guard_free(void *u, enum alloc_kind kind, enum op op, uint32_t stack, struct
         return 1;
     }
     int found = 0;
-    if (HC_UNLIKELY((enum alloc_kind)h->kind != kind)) {
+    if (HC_UNLIKELY(kind_of(h) != kind)) {
         describe_block(h, op, out);
         out->op_kind = kind;
         out->bug = BUG_MISMATCH;
         out->addr = u;
         found = 1; /* reported, and the block is released all the same */
     }
-    size_t n = h->requested;
+    size_t n = requested_of(h);
     live_bytes -= n;
     live_blocks--;
     if (guard_config.quarantine && n <= guard_config.quarantine_max_block) {
-        h->free_stack = stack;
-        seal(h);
         memset(u, guard_config.free_fill, n);
-        if (quar_push(u, n + GUARD_PREFIX)) {
+        if (quar_push(u, n + GUARD_PREFIX, stack)) {
             ptrset_set(u, PTR_QUARANTINED);
             return found + drain_quarantine(out + found);
         }
@@ -463,20 +499,23 @@ int guard_size(void *u, enum op op, size_t *size, struct finding *out)
         set_aside(u);
         return 1;
     }
-    *size = h->requested;
+    *size = requested_of(h);
     return 0;
 }
 
 bool guard_resize_in_place(void *u, size_t n)
 {
     struct guard_hdr *h = hdr_of(u);
+    size_t old = requested_of(h); /* before the core's size changes under it */
     if (n > ((size_t)1 << 56) || !core_resize(h, GUARD_PREFIX + n + 1))
         return false;
-    size_t old = h->requested;
+    /* A resize in place leaves at most a page of slack, well within the header's
+     * field (MAX_SLACK is a gigabyte). */
+    HC_ASSERT(core_usable(h) - GUARD_PREFIX - n <= MAX_SLACK);
     if (n > old && guard_config.fill && !core_is_mapped(h))
         memset((unsigned char *)u + old, guard_config.alloc_fill, n - old);
     live_bytes += n - old;
-    h->requested = n;
+    h->info = (uint32_t)((core_usable(h) - GUARD_PREFIX - n) << KIND_BITS | (size_t)kind_of(h));
     seal(h); /* the core head changed too */
     write_rear(h, u, n);
     return true;
@@ -504,6 +543,7 @@ static void check_one(const void *p, enum ptr_state st, void *arg)
         add(c, &f);
     else if (st == PTR_QUARANTINED && !verify_quarantined(h, &f)) {
         f.op = OP_CHECK;
+        f.free_stack = quar_stack_of(p);
         add(c, &f);
     }
 }
@@ -560,7 +600,7 @@ bool guard_block_info(void *u, size_t *size, uint32_t *stack)
     struct guard_hdr *h = hdr_of(u);
     if (!header_ok(h))
         return false;
-    *size = h->requested;
+    *size = requested_of(h);
     *stack = h->alloc_stack;
     return true;
 }

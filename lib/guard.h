@@ -1,9 +1,9 @@
 /* The guard layer: the debugging layout inside each core block and every check.
  *
- *   core payload P: | header (24 B) | front canary (8 B) | user payload (n B) | rear canary |
+ *   core payload P: | header (12 B) | front canary (4 B) | user payload (n B) | rear canary |
  *
- * The header holds the requested size, the family, the allocation and free stacks
- * and a keyed checksum over them, the core's head word and P itself.  The rear canary
+ * The header holds the requested size (as the slack after it), the family, the
+ * allocation stack and a keyed checksum over them, the core's head word and P itself.  The rear canary
  * starts exactly at user + n and fills the slack to the end of the block.  Called
  * with the heap lock held; errors are returned as findings, never printed here. */
 #ifndef HC_GUARD_H
@@ -11,7 +11,7 @@
 
 #include "finding.h"
 
-#define GUARD_PREFIX ((size_t)32)
+#define GUARD_PREFIX ((size_t)16)
 
 struct guard_config {
     bool quarantine;     /* hold freed blocks back, poisoned */

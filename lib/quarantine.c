@@ -9,6 +9,7 @@
 struct entry {
     void *p;
     size_t bytes;
+    uint32_t free_stack;
 };
 
 static struct entry *ring;
@@ -30,17 +31,17 @@ static bool grow(void)
     return true;
 }
 
-bool quar_push(void *p, size_t bytes)
+bool quar_push(void *p, size_t bytes, uint32_t free_stack)
 {
     if (count == cap && !grow())
         return false;
-    ring[(head + count) % cap] = (struct entry){p, bytes};
+    ring[(head + count) % cap] = (struct entry){p, bytes, free_stack};
     count++;
     total += bytes;
     return true;
 }
 
-void *quar_pop_over(size_t budget, size_t *bytes)
+void *quar_pop_over(size_t budget, size_t *bytes, uint32_t *free_stack)
 {
     /* The newest block stays: its FREELIKE request has not been made yet. */
     if (total <= budget || count <= 1)
@@ -50,6 +51,7 @@ void *quar_pop_over(size_t budget, size_t *bytes)
     count--;
     total -= e.bytes;
     *bytes = e.bytes;
+    *free_stack = e.free_stack;
     return e.p;
 }
 
@@ -59,6 +61,16 @@ void *quar_oldest(size_t *bytes)
         return NULL;
     *bytes = ring[head].bytes;
     return ring[head].p;
+}
+
+uint32_t quar_stack_of(const void *p)
+{
+    for (size_t i = 0; i < count; i++) {
+        const struct entry *e = &ring[(head + i) % cap];
+        if (e->p == p)
+            return e->free_stack;
+    }
+    return 0;
 }
 
 size_t quar_bytes(void) { return total; }

@@ -6,12 +6,15 @@
 
 #include "internal.h"
 
-/* Add a block of the given size; false if the ring cannot grow (the caller then
- * releases the block at once). */
-bool quar_push(void *p, size_t bytes);
+/* Add a block of the given size, freed at free_stack; false if the ring cannot grow
+ * (the caller then releases the block at once). */
+bool quar_push(void *p, size_t bytes, uint32_t free_stack);
 /* The oldest block while the quarantine is over budget (NULL when within): the
  * caller verifies it and gives it back to the core. */
-void *quar_pop_over(size_t budget, size_t *bytes);
+void *quar_pop_over(size_t budget, size_t *bytes, uint32_t *free_stack);
+/* The free stack of a block in the quarantine (0 if not there): a search of the
+ * ring, for reports only. */
+uint32_t quar_stack_of(const void *p);
 /* The block that will leave next (NULL when empty), so its lines can be fetched
  * ahead of the check. */
 void *quar_oldest(size_t *bytes);

@@ -32,6 +32,7 @@ detect_recipes = \
 	tests/detect/overflow_in_block_never_freed \
 	tests/detect/overflow_continue_mode \
 	tests/detect/underflow_1_byte \
+	tests/detect/underflow_4_bytes \
 	tests/detect/underflow_8_bytes \
 	tests/detect/double_free_immediate \
 	tests/detect/double_free_after_other_allocations \

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define GUARD_PREFIX 32
+#define GUARD_PREFIX 16
 
 static uint64_t rng;
 static uint64_t next_rand(void)
@@ -39,10 +39,10 @@ static void part(unsigned char *u, size_t n, enum target t, unsigned char **lo, 
     unsigned char *block = u - GUARD_PREFIX - 8;
     unsigned char *end = block + block_size(u);
     switch (t) {
-    case HEADER: *lo = u - GUARD_PREFIX; *hi = u - 8; break;
+    case HEADER: *lo = u - GUARD_PREFIX; *hi = u - 4; break;
     case CORE_HEAD: *lo = block; *hi = block + 8; break;
     case CORE_FOOT: *lo = end - 8; *hi = end; break;
-    case FRONT_CANARY: *lo = u - 8; *hi = u; break;
+    case FRONT_CANARY: *lo = u - 4; *hi = u; break;
     default: *lo = u + n; *hi = end - 8; break;
     }
 }
