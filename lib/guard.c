@@ -50,7 +50,7 @@ static inline uint32_t front_canary(const struct guard_hdr *h) { return (uint32_
  * header trusted, so the report can still say whose block it was. */
 static uint32_t checksum_of(struct guard_hdr *h)
 {
-    return secret_checksum(h, h->alloc_stack, h->info, GUARD_PREFIX, core_head_of(h));
+    return secret_checksum(h, (uint64_t)h->alloc_stack << 32 | h->info, core_head_of(h));
 }
 
 static void seal(struct guard_hdr *h) { h->checksum = checksum_of(h); }

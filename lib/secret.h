@@ -20,7 +20,7 @@ static inline uint64_t secret_mix(uint64_t x)
     return x;
 }
 
-/* One round of the checksum: a keyed multiply-xorshift.  Each header word enters
+/* One round of the checksum: a keyed multiply-xorshift.  Each input word enters
  * through its own round, so no change to one word can be cancelled by a change to
  * another without knowing the key. */
 static inline uint64_t secret_round(uint64_t h, uint64_t v)
@@ -29,15 +29,12 @@ static inline uint64_t secret_round(uint64_t h, uint64_t v)
     return h ^ (h >> 29);
 }
 
-/* A 32-bit checksum of four header words and the block's own address. */
-static inline uint32_t secret_checksum(const void *where, uint64_t a, uint64_t b, uint64_t c,
-                                       uint64_t d)
+/* A 32-bit checksum of two words and the address they are kept at. */
+static inline uint32_t secret_checksum(const void *where, uint64_t a, uint64_t b)
 {
     uint64_t h = secret_key[0] ^ (uint64_t)(uintptr_t)where;
     h = secret_round(h, a);
     h = secret_round(h, b + secret_key[1]);
-    h = secret_round(h, c);
-    h = secret_round(h, d);
     h = secret_mix(h);
     return (uint32_t)(h >> 32) ^ (uint32_t)h;
 }
