@@ -236,7 +236,8 @@ void *core_block_containing(const void *p, size_t *usable)
             if (size < BLK_MIN || size > (size_t)(stop - b))
                 break; /* corrupted: stop rather than stray */
             if ((const unsigned char *)p < b + blk_size(b)) {
-                found = blk_inuse(b) ? b : NULL;
+                /* p may lie in the prologue, before the first block. */
+                found = blk_inuse(b) && (const unsigned char *)p >= b ? b : NULL;
                 break;
             }
         }

@@ -67,6 +67,11 @@ static void relation(struct fmt *f, const struct finding *x)
         fmt_printf(f, " past the block's end changed (its rear canary)\n");
         break;
     case BUG_UNDERFLOW:
+        if (!x->block_known) { /* the header itself was hit: nothing in it is trusted */
+            fmt_printf(f, "the block at %p cannot be trusted: %s\n", x->block,
+                       x->detail ? x->detail : "its header was overwritten");
+            break;
+        }
         fmt_printf(f, "%p is ", x->addr);
         plural(f, (size_t)-x->offset, "byte");
         fmt_printf(f, " before the ");

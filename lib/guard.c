@@ -261,33 +261,34 @@ static void classify_unknown(void *u, enum op op, struct finding *f)
     f->bug = BUG_WILD_FREE;
 }
 
+/* What lies below a block whose header was overwritten. */
+enum below { BELOW_CULPRIT, BELOW_INTACT, BELOW_UNKNOWN };
+
 /* A header overwritten from below: find the guarded block that ends right before
- * this one (walking the region's boundary tags, which heapcheck owns) and, if its
- * rear canary is damaged too, name it as the likely culprit. */
-static void blame_previous(struct guard_hdr *h, struct finding *f)
+ * this one (walking the region's boundary tags, which heapcheck owns).  If its rear
+ * canary is damaged too, name it as the likely culprit.  If it is whole, or no block
+ * in use lies below, the write started in this block's own header. */
+static enum below blame_previous(struct guard_hdr *h, struct finding *f)
 {
     size_t usable;
     unsigned char *prev = core_block_containing((unsigned char *)blk_of_payload(h) - 1, &usable);
     if (!prev)
-        return;
+        return BELOW_INTACT; /* a free block or the start of the region */
     struct guard_hdr *ph = (struct guard_hdr *)prev;
     unsigned char *pu = prev + GUARD_PREFIX;
-    if (ptrset_get(pu) != PTR_LIVE || !checksum_ok(ph))
-        return;
+    enum ptr_state st = ptrset_get(pu);
+    /* A quarantined block keeps its rear canary: it can be checked the same way. */
+    if ((st != PTR_LIVE && st != PTR_QUARANTINED) || !checksum_ok(ph))
+        return BELOW_UNKNOWN;
     size_t changed;
-    if (!check_rear(ph, pu, &changed)) {
-        /* The neighbour is whole and its tags agree: the write landed on this block's
-         * header alone (from below, or from nowhere near). */
-        if (footer_ok(ph))
-            f->detail = "its header was overwritten (the checksum does not match), while the block "
-                        "before it is intact";
-        return;
-    }
+    if (!check_rear(ph, pu, &changed))
+        return footer_ok(ph) ? BELOW_INTACT : BELOW_UNKNOWN;
     f->prev_known = true;
     f->prev_block = pu;
     f->prev_size = requested_of(ph);
     f->prev_changed = changed;
     f->prev_stack = ph->alloc_stack;
+    return BELOW_CULPRIT;
 }
 
 /* Every check of a live block, in the order a miss is cheapest. */
@@ -333,10 +334,18 @@ static bool verify_live(struct guard_hdr *h, enum op op, struct finding *f)
         return false;
     }
     if (!trusted) {
-        f->bug = BUG_BAD_HEADER;
         f->addr = h;
+        if (blame_previous(h, f) == BELOW_INTACT) {
+            /* Nothing below ran over: the likeliest writer is this block's own user,
+             * reaching further back than the canary. */
+            f->bug = BUG_UNDERFLOW;
+            f->offset = -(long long)GUARD_PREFIX;
+            f->detail = "its header, within 16 bytes before its start, was overwritten (the "
+                        "checksum does not match), and nothing before it ran over";
+            return false;
+        }
+        f->bug = BUG_BAD_HEADER;
         f->detail = "its header was overwritten (the checksum does not match)";
-        blame_previous(h, f);
         return false;
     }
     bad = check_rear(h, u, &changed);

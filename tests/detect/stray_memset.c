@@ -7,7 +7,9 @@ int main(void)
 {
     char *volatile a = malloc(40);
     char *volatile b = malloc(40);
-    memset(a, 'A', 40 + 48); /* 48 bytes too many: over a's canary and b's header */
+    /* 48 bytes too many: over a's canary and b's header.  Zeros, which no canary byte
+     * is, so every byte written over one changes it. */
+    memset(a, 0, 40 + 48);
     free(b);
     free(a);
     return 0;

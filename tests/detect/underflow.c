@@ -8,7 +8,7 @@ int main(int argc, char **argv)
         return 2;
     long bytes = strtol(argv[1], NULL, 0);
     char *volatile p = malloc(32);
-    p[-bytes] = 'u';
+    p[-bytes] = 0; /* never a canary byte, so the write always changes one */
     free(p);
     return 0;
 }
