@@ -417,7 +417,8 @@ static int drain_quarantine_to(size_t budget, struct finding *out)
     while ((u = quar_pop_over(budget, &bytes, &free_stack))) {
         prefetch_next_to_leave();
         struct guard_hdr *h = hdr_of(u);
-        struct finding spare, *f = found ? &spare : out;
+        static struct finding spare; /* findings past the first are dropped (lock held) */
+        struct finding *f = found ? &spare : out;
         if (!verify_quarantined(h, f)) {
             f->free_stack = free_stack;
             found = 1;
