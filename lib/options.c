@@ -4,10 +4,13 @@
 #include "internal.h"
 #include "options.h"
 #include "fmt.h"
+#include "os.h"
 
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
+#include <unistd.h>
 
 struct options options;
 
@@ -248,5 +251,17 @@ void options_load(options_warn_fn *warn)
 {
     set_defaults();
     /* secure_getenv: a setuid program must not let its user pick where logs go. */
-    options_parse(secure_getenv("HEAPCHECK_OPTIONS"), warn);
+    const char *text = secure_getenv("HEAPCHECK_OPTIONS");
+    if (!text && !environ && !getauxval(AT_SECURE)) {
+        /* The first malloc came from ld.so, before libc set environ (a program with
+         * many libraries, or a sanitizer runtime's early start): read the kernel's
+         * copy of the environment instead of losing the options. */
+        static char early[4096];
+        size_t n = os_environ_lookup("HEAPCHECK_OPTIONS", early, sizeof early);
+        if (n == sizeof early)
+            warn("HEAPCHECK_OPTIONS is longer than 4095 bytes at start-up; ignored");
+        else if (n)
+            text = early;
+    }
+    options_parse(text, warn);
 }

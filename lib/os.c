@@ -5,6 +5,8 @@
 #include "vg.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <sys/random.h>
 #include <time.h>
@@ -91,6 +93,54 @@ void os_write_all(int fd, const char *buf, size_t len)
         len -= (size_t)n;
     }
     errno = saved;
+}
+
+size_t os_environ_lookup(const char *name, char *out, size_t cap)
+{
+    int saved = errno;
+    int fd = open("/proc/self/environ", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        errno = saved;
+        return 0;
+    }
+    /* Entries are NUL-terminated "NAME=value"; read a chunk at a time and match each
+     * entry's start against "name=", copying the value of a match. */
+    size_t name_len = strlen(name), at = 0, len = 0; /* at: offset in the entry */
+    enum { MATCHING, COPYING, SKIPPING } state = MATCHING;
+    char buf[512];
+    ssize_t n;
+    while ((n = read(fd, buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR)) {
+        for (ssize_t i = 0; i < n; i++) {
+            char c = buf[i];
+            if (c == '\0') {
+                if (state == COPYING)
+                    goto done;
+                state = MATCHING;
+                at = 0;
+                continue;
+            }
+            if (state == MATCHING) {
+                if (at < name_len ? c != name[at] : c != '=')
+                    state = SKIPPING;
+                else if (at++ == name_len)
+                    state = COPYING;
+            } else if (state == COPYING) {
+                if (len + 1 >= cap) {
+                    len = cap;
+                    goto done;
+                }
+                out[len++] = c;
+            }
+        }
+    }
+done:
+    if (state != COPYING)
+        len = 0;
+    if (len < cap)
+        out[len] = '\0';
+    close(fd);
+    errno = saved;
+    return len;
 }
 
 int os_getpid(void)

@@ -2,7 +2,9 @@
  * give a warning naming the entry and keep the default, never a crash. */
 #include "unit.h"
 #include "options.h"
+#include "os.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static char last[512];
@@ -105,6 +107,24 @@ START_TEST(random_bytes_never_crash)
 }
 END_TEST
 
+/* The start-up fallback reads the kernel's copy of the environment: it must find what
+ * getenv finds for a variable set before the program started, find nothing for an
+ * absent one, and say when a value does not fit. */
+START_TEST(environment_read_from_proc)
+{
+    const char *path = getenv("PATH");
+    ck_assert_ptr_nonnull(path); /* make check always runs with a PATH */
+    char buf[8192];
+    size_t n = os_environ_lookup("PATH", buf, sizeof buf);
+    ck_assert_uint_eq(n, strlen(path));
+    ck_assert_str_eq(buf, path);
+    ck_assert_uint_eq(os_environ_lookup("HC_SURELY_NOT_SET_ANYWHERE", buf, sizeof buf), 0);
+    ck_assert_uint_eq(os_environ_lookup("PAT", buf, sizeof buf), 0); /* a prefix is not a name */
+    if (strlen(path) >= 2)
+        ck_assert_uint_eq(os_environ_lookup("PATH", buf, 2), 2);
+}
+END_TEST
+
 Suite *make_suite(void)
 {
     Suite *s = suite_create("options");
@@ -115,6 +135,7 @@ Suite *make_suite(void)
     tcase_add_test(tc, bad_value_keeps_the_default);
     tcase_add_test(tc, separators_and_empty_entries);
     tcase_add_test(tc, random_bytes_never_crash);
+    tcase_add_test(tc, environment_read_from_proc);
     suite_add_tcase(s, tc);
     return s;
 }
