@@ -252,7 +252,8 @@ static void collect_dumps(struct run_result *r, const char *keep_dir)
         r->dumps[r->ndumps++] = xstrdup(de->d_name);
     }
     closedir(dir);
-    qsort(r->dumps, r->ndumps, sizeof *r->dumps, cmp_dump_names);
+    if (r->ndumps) /* qsort wants a real array, even of nothing */
+        qsort(r->dumps, r->ndumps, sizeof *r->dumps, cmp_dump_names);
     if (keep_dir && mkdir(keep_dir, 0777) != 0 && errno != EEXIST) {
         hc_warn("cannot create %s: %s; the dumps are not kept", keep_dir, strerror(errno));
         keep_dir = NULL;
