@@ -314,7 +314,7 @@ ops_of() {
 # reduced for a program.  The entries of one workload: each peer, and the glibc
 # baseline of each level (and build) that a peer needs.
 entries() {
-    w=$1 list= bases=
+    w=$1 list='' bases=''
     for p in $peers; do
         peer_def "$p"
         case " $micro " in
@@ -331,6 +331,7 @@ entries() {
         case " $bases " in *" $P_BASE@$level "*) ;; *) bases="$bases $P_BASE@$level" ;; esac
     done
     # The full-input glibc baseline first, so the tables start with it.
+    # shellcheck disable=SC2086 # the list is words
     words "$(printf '%s\n' $bases | sort -t@ -k2,2nr | tr '\n' ' ') $list"
 }
 
@@ -730,6 +731,7 @@ if command -v gnuplot >/dev/null 2>&1; then
             done
         } >"$tmp/$what.dat"
     done
+    # shellcheck disable=SC2086 # the list is words
     npeers=$(set -- $peers; echo $#)
     title="heapcheck and peers vs glibc, $day ($runs rounds$([ "$quick" = 0 ] || echo ', QUICK TEST RUN'))"
     cat >"$tmp/chart.gp" <<EOF

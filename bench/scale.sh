@@ -81,6 +81,8 @@ raw=$tmp/raw
 # leak report s" to the file $4 (the last two "-" unless timed, with --check as $5).
 measure() {
     alloc=$1 live=$2 round=$3 file=$4 check=${5:-}
+    # $check is one word or nothing; unquoted so that nothing adds no argument.
+    # shellcheck disable=SC2086
     if [ "$alloc" = glibc ]; then
         line=$("$prog" "$live" "$ops" $check 2>"$tmp/err") ||
             die "bench-scale $live failed with glibc: $(tail -n 1 "$tmp/err")"
@@ -143,6 +145,7 @@ round=1
 while [ "$round" -le "$runs" ]; do
     printf 'bench-scale: hc_check_heap and hc_leak_report, %s live blocks, round %d of %d:' \
         "$check_live" "$round" "$runs" >&2
+    # shellcheck disable=SC2086 # the list is words
     for alloc in $(rotate $((round - 1)) $presets); do
         printf ' %s' "$alloc" >&2
         measure "$alloc" "$check_live" "$round" "$checks" --check
@@ -329,6 +332,7 @@ if command -v gnuplot >/dev/null 2>&1; then
         echo
         cat "$medians"
     } >"$tmp/scale.dat"
+    # shellcheck disable=SC2086 # the list is words
     ncol=$(($(set -- $allocators; echo $#) + 1))
     cat >"$tmp/chart.gp" <<EOF
 set terminal svg size 900,560 dynamic font "sans,12" background "white"
