@@ -26,3 +26,49 @@ bench: lib/libheapcheck.la bench/bench-workloads$(EXEEXT)
 	$(SHELL) $(srcdir)/bench/run.sh
 
 .PHONY: bench
+
+## `make bench-peers`: heapcheck against other allocators and memory debuggers, and
+## `make bench-scale`: cost per operation as the live blocks grow (bench/README.md).
+## Both write dated results into bench/results (committed); both take many minutes.
+# bench-rusage runs a program and reports its wall time and peak RSS (bench/peers.sh
+# measures preloaded programs with it); bench-scale is the churn of bench/scale.sh,
+# which finds hc_check_heap and hc_leak_report with dlsym when heapcheck is preloaded.
+EXTRA_PROGRAMS += bench/bench-rusage bench/bench-scale
+bench_bench_rusage_SOURCES = bench/rusage.c
+bench_bench_scale_SOURCES = bench/scale.c
+bench_bench_scale_LDADD = -ldl
+EXTRA_DIST += bench/peers.sh bench/scale.sh bench/README.md \
+	bench/programs/gen-c.awk bench/programs/gen-lines.awk bench/programs/gen-repo.awk \
+	bench/programs/alloc.py bench/programs/hash.pl
+CLEANFILES += bench/bench-rusage$(EXEEXT) bench/bench-scale$(EXEEXT)
+
+# Knobs: BENCH_RUNS, BENCH_PEERS, BENCH_WORKLOADS, BENCH_QUICK=1 (tiny inputs, to
+# test the script), BENCH_TIMEOUT; bench/peers.sh has the defaults.
+bench-peers: lib/libheapcheck.la bench/bench-workloads$(EXEEXT) bench/bench-rusage$(EXEEXT)
+	$(AM_V_at)BENCH_PROG=bench/bench-workloads$(EXEEXT) \
+	BENCH_RUSAGE=bench/bench-rusage$(EXEEXT) \
+	BENCH_LIB=lib/libheapcheck.la \
+	BENCH_OUT=bench/results \
+	BENCH_VERSION='$(PACKAGE_VERSION)' \
+	BENCH_RUNS='$(BENCH_RUNS)' \
+	BENCH_PEERS='$(BENCH_PEERS)' \
+	BENCH_WORKLOADS='$(BENCH_WORKLOADS)' \
+	BENCH_QUICK='$(BENCH_QUICK)' \
+	BENCH_TIMEOUT='$(BENCH_TIMEOUT)' \
+	$(SHELL) $(srcdir)/bench/peers.sh
+
+# Knobs: BENCH_RUNS, BENCH_SIZES, BENCH_OPS, BENCH_PRESETS, BENCH_CHECK_LIVE;
+# bench/scale.sh has the defaults.
+bench-scale: lib/libheapcheck.la bench/bench-scale$(EXEEXT)
+	$(AM_V_at)BENCH_PROG=bench/bench-scale$(EXEEXT) \
+	BENCH_LIB=lib/libheapcheck.la \
+	BENCH_OUT=bench/results \
+	BENCH_VERSION='$(PACKAGE_VERSION)' \
+	BENCH_RUNS='$(BENCH_RUNS)' \
+	BENCH_SIZES='$(BENCH_SIZES)' \
+	BENCH_OPS='$(BENCH_OPS)' \
+	BENCH_PRESETS='$(BENCH_PRESETS)' \
+	BENCH_CHECK_LIVE='$(BENCH_CHECK_LIVE)' \
+	$(SHELL) $(srcdir)/bench/scale.sh
+
+.PHONY: bench-peers bench-scale
