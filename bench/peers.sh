@@ -131,7 +131,6 @@ peer_def() {
         # exitcode=0: the leak check runs at exit as usual (its time counts), but a
         # leaking program (gcc's cc1, python) keeps its exit status.
         P_ENV="LD_PRELOAD=$lib HEAPCHECK_OPTIONS=preset=full,exitcode=0"
-        P_DIV=10
         P_NOTE="HEAPCHECK_OPTIONS=preset=full,exitcode=0 (every check, leak check at exit)" ;;
     heapcheck-hardened)
         P_NEED=$lib
