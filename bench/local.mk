@@ -37,7 +37,7 @@ EXTRA_PROGRAMS += bench/bench-rusage bench/bench-scale
 bench_bench_rusage_SOURCES = bench/rusage.c
 bench_bench_scale_SOURCES = bench/scale.c
 bench_bench_scale_LDADD = -ldl
-EXTRA_DIST += bench/peers.sh bench/scale.sh bench/README.md \
+EXTRA_DIST += bench/common.sh bench/peers.sh bench/scale.sh bench/instructions.sh bench/README.md \
 	bench/programs/gen-c.awk bench/programs/gen-lines.awk bench/programs/gen-repo.awk \
 	bench/programs/alloc.py bench/programs/hash.pl
 CLEANFILES += bench/bench-rusage$(EXEEXT) bench/bench-scale$(EXEEXT)
@@ -71,4 +71,16 @@ bench-scale: lib/libheapcheck.la bench/bench-scale$(EXEEXT)
 	BENCH_CHECK_LIVE='$(BENCH_CHECK_LIVE)' \
 	$(SHELL) $(srcdir)/bench/scale.sh
 
-.PHONY: bench-peers bench-scale
+# `make bench-instructions`: instructions per operation against live blocks, counted by
+# callgrind (the algorithmic cost, free of cache effects).  Knobs: BENCH_SIZES,
+# BENCH_OPS, BENCH_PRESETS; bench/instructions.sh has the defaults.
+bench-instructions: lib/libheapcheck.la bench/bench-scale$(EXEEXT)
+	$(AM_V_at)BENCH_PROG=bench/bench-scale$(EXEEXT) \
+	BENCH_LIB=lib/libheapcheck.la \
+	BENCH_OUT=bench/results \
+	BENCH_SIZES='$(BENCH_SIZES)' \
+	BENCH_OPS='$(BENCH_OPS)' \
+	BENCH_PRESETS='$(BENCH_PRESETS)' \
+	$(SHELL) $(srcdir)/bench/instructions.sh
+
+.PHONY: bench-peers bench-scale bench-instructions

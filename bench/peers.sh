@@ -80,16 +80,8 @@ for p in $peers; do
     case " $(words "$all_peers") " in *" $p "*) ;; *) die "unknown peer '$p'" ;; esac
 done
 
-# A libtool archive names its shared object (dlname) and keeps it in .libs.
-case $lib in
-*.la)
-    dlname=$(sed -n "s/^dlname='\(.*\)'\$/\1/p" "$lib")
-    [ -n "$dlname" ] || die "$lib names no shared library (configured with --disable-shared?)"
-    lib=$(dirname "$lib")/.libs/$dlname
-    ;;
-esac
-[ -f "$lib" ] || die "no shared library $lib"
-lib=$(cd "$(dirname "$lib")" && pwd)/$(basename "$lib")
+. "$(dirname "$0")/common.sh"
+lib=$(preload_path "$lib") || exit 1
 prog=$(cd "$(dirname "$prog")" && pwd)/$(basename "$prog")
 rusage=$(cd "$(dirname "$rusage")" && pwd)/$(basename "$rusage")
 # Settings travel as NAME=VALUE words (see peer_def), so no path may hold a space.

@@ -41,17 +41,8 @@ case $ops in
 esac
 [ -x "$prog" ] || die "no program $prog (run: make bench)"
 
-# A libtool archive names its shared object (dlname) and keeps it in .libs.
-case $lib in
-*.la)
-    dlname=$(sed -n "s/^dlname='\(.*\)'\$/\1/p" "$lib")
-    [ -n "$dlname" ] || die "$lib names no shared library (configured with --disable-shared?)"
-    lib=$(dirname "$lib")/.libs/$dlname
-    ;;
-esac
-[ -f "$lib" ] || die "no shared library $lib"
-# LD_PRELOAD needs a path that does not depend on the current directory.
-lib=$(cd "$(dirname "$lib")" && pwd)/$(basename "$lib")
+. "$(dirname "$0")/common.sh"
+lib=$(preload_path "$lib") || exit 1
 
 # The glibc runs must not inherit a preload or options from the caller's shell.
 unset LD_PRELOAD HEAPCHECK_OPTIONS

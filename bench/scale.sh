@@ -45,15 +45,8 @@ for v in "$runs" "$ops" "$check_live" $sizes; do
     case $v in '' | *[!0-9]* | 0) die "not a positive integer: '$v' (BENCH_RUNS, BENCH_OPS, BENCH_SIZES, BENCH_CHECK_LIVE)" ;; esac
 done
 [ -x "$prog" ] || die "no program $prog (run: make bench-scale)"
-case $lib in
-*.la)
-    dlname=$(sed -n "s/^dlname='\(.*\)'\$/\1/p" "$lib")
-    [ -n "$dlname" ] || die "$lib names no shared library (configured with --disable-shared?)"
-    lib=$(dirname "$lib")/.libs/$dlname
-    ;;
-esac
-[ -f "$lib" ] || die "no shared library $lib"
-lib=$(cd "$(dirname "$lib")" && pwd)/$(basename "$lib")
+. "$(dirname "$0")/common.sh"
+lib=$(preload_path "$lib") || exit 1
 
 unset LD_PRELOAD HEAPCHECK_OPTIONS GLIBC_TUNABLES MALLOC_CHECK_ MALLOC_PERTURB_ 2>/dev/null || true
 allocators="glibc $presets"
