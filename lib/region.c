@@ -1,5 +1,8 @@
 /* Heap regions (see region.h).  Owns the region table, which is static: it never
- * lives in the heap it describes.  Called with the heap lock held; never allocates. */
+ * lives in the heap it describes.  Called with the heap lock held; never allocates.
+ * The table is kept sorted by address, so finding the region of an address (on every
+ * free that merges) is a binary search, however many regions a heap that cannot use
+ * sbrk has (under Valgrind, whose break is small, a 3 GiB heap had 700). */
 #include "internal.h"
 #include "region.h"
 #include "core.h"
@@ -12,6 +15,25 @@
 static region_t regions[MAX_REGIONS];
 static size_t nregions;
 static region_t *brk_region; /* the region that sbrk extends, if any */
+static size_t mapped_total;  /* bytes in mapped regions */
+
+/* A new entry for a region at base, in address order; NULL when the table is full.
+ * Entries after it move up one place, the brk region's pointer with them. */
+static region_t *add_region(unsigned char *base)
+{
+    if (nregions == MAX_REGIONS)
+        return NULL;
+    size_t i = nregions;
+    while (i > 0 && regions[i - 1].base > base) {
+        regions[i] = regions[i - 1];
+        if (brk_region == &regions[i - 1])
+            brk_region = &regions[i];
+        i--;
+    }
+    nregions++;
+    regions[i].base = base;
+    return &regions[i];
+}
 
 static void frame(unsigned char *base, unsigned char *end)
 {
@@ -43,8 +65,7 @@ static block_t *grow_brk(size_t size, size_t page)
     if (!base)
         return NULL;
     base += pad;
-    region_t *r = &regions[nregions++];
-    r->base = base;
+    region_t *r = add_region(base);
     r->end = base + len;
     r->from_sbrk = true;
     brk_region = r;
@@ -62,16 +83,24 @@ static block_t *grow_mapped(size_t size, size_t page)
     size_t len = size + 2 * sizeof(size_t);
     if (len < size)
         return NULL;
-    if (len < MAPPED_REGION_MIN)
-        len = MAPPED_REGION_MIN;
+    /* Regions grow with the heap (half of what is mapped already), so a heap of many
+     * gigabytes takes tens of regions, not thousands of 4 MiB ones. */
+    size_t want = mapped_total / 2 > MAPPED_REGION_MIN ? mapped_total / 2 : MAPPED_REGION_MIN;
+    if (len < want)
+        len = want;
     len = HC_ALIGN_UP(len, page);
     unsigned char *base = os_map(len);
+    if (!base && len > size + 2 * sizeof(size_t)) {
+        /* Short of address space: no more than the request. */
+        len = HC_ALIGN_UP(size + 2 * sizeof(size_t), page);
+        base = os_map(len);
+    }
     if (!base)
         return NULL;
-    region_t *r = &regions[nregions++];
-    r->base = base;
+    region_t *r = add_region(base);
     r->end = base + len;
     r->from_sbrk = false;
+    mapped_total += len;
     frame(r->base, r->end);
     block_t *b = base + sizeof(size_t);
     blk_set(b, len - 2 * sizeof(size_t), 0);
@@ -92,10 +121,15 @@ static void drop_region(region_t *r)
 {
     if (r == brk_region)
         brk_region = NULL;
-    size_t i = (size_t)(r - regions);
-    regions[i] = regions[--nregions];
-    if (brk_region == &regions[nregions])
-        brk_region = &regions[i];
+    if (!r->from_sbrk)
+        mapped_total -= (size_t)(r->end - r->base);
+    /* Close the gap, keeping the order. */
+    for (size_t i = (size_t)(r - regions); i + 1 < nregions; i++) {
+        regions[i] = regions[i + 1];
+        if (brk_region == &regions[i + 1])
+            brk_region = &regions[i];
+    }
+    nregions--;
 }
 
 block_t *region_give_back(block_t *b)
@@ -130,10 +164,18 @@ block_t *region_give_back(block_t *b)
 const region_t *region_find(const void *p)
 {
     const unsigned char *a = p;
-    for (size_t i = 0; i < nregions; i++)
-        if (a >= regions[i].base && a < regions[i].end)
-            return &regions[i];
-    return NULL;
+    size_t lo = 0, hi = nregions; /* the last region starting at or below a is below hi */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (regions[mid].base <= a)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == 0)
+        return NULL;
+    const region_t *r = &regions[lo - 1];
+    return a < r->end ? r : NULL;
 }
 
 size_t region_count(void) { return nregions; }
@@ -143,4 +185,5 @@ void region_reset(void)
 {
     nregions = 0;
     brk_region = NULL;
+    mapped_total = 0;
 }

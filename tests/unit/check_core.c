@@ -153,6 +153,40 @@ START_TEST(empty_mapped_regions_are_returned)
 }
 END_TEST
 
+/* Many mapped regions: every block is found in its own region (the table is searched
+ * by address), regions grow with the heap, and all go back when emptied. */
+START_TEST(many_regions_are_found_and_returned)
+{
+    fresh_core();
+    enum { N = 40 };
+    void *blocks[N];
+    for (int i = 0; i < N; i++) {
+        blocks[i] = core_alloc(900000, 16, 0); /* under mmap_threshold: region memory */
+        ck_assert_ptr_nonnull(blocks[i]);
+    }
+    struct core_stats s;
+    core_get_stats(&s);
+    /* 36 MB in 4 MiB regions would take 9 or more; growing regions take fewer. */
+    ck_assert_uint_ge(s.regions, 2);
+    ck_assert_uint_lt(s.regions, 9);
+    for (int i = 0; i < N; i++) {
+        size_t usable = 0;
+        ck_assert_ptr_eq(core_block_containing((char *)blocks[i] + 123456, &usable), blocks[i]);
+        ck_assert_uint_ge(usable, 900000);
+    }
+    ck_assert_uint_eq(core_check(NULL, NULL), 0);
+    /* Free in an order that empties regions in the middle of the table first. */
+    for (int i = 1; i < N; i += 2)
+        core_free(blocks[i]);
+    for (int i = 0; i < N; i += 2)
+        core_free(blocks[i]);
+    ck_assert_uint_eq(core_check(NULL, NULL), 0);
+    core_get_stats(&s);
+    ck_assert_uint_eq(s.regions, 0);
+    ck_assert_uint_eq(s.heap_bytes, 0);
+}
+END_TEST
+
 Suite *make_suite(void)
 {
     Suite *s = suite_create("core");
@@ -164,6 +198,7 @@ Suite *make_suite(void)
     tcase_add_test(tc, resize_grows_into_free_neighbour_and_shrinks);
     tcase_add_test(tc, check_finds_a_smashed_footer);
     tcase_add_test(tc, empty_mapped_regions_are_returned);
+    tcase_add_test(tc, many_regions_are_found_and_returned);
     suite_add_tcase(s, tc);
     return s;
 }
