@@ -12,17 +12,19 @@ EXTRA_DIST += bench/run.sh
 # Automake cleans only the programs `make` builds; this one is built on demand.
 CLEANFILES += bench/bench-workloads$(EXEEXT)
 
-# Knobs, from the environment or the command line (bench/run.sh has the defaults):
-# BENCH_RUNS (rounds), BENCH_WORKLOADS, BENCH_PRESETS, BENCH_OPS.
+# Every bench script reads its knobs from the environment (empty means its default;
+# each script's opening comment lists the ones it takes): BENCH_RUNS, BENCH_WORKLOADS,
+# BENCH_PRESETS, BENCH_OPS, BENCH_SIZES, BENCH_CHECK_LIVE, BENCH_PEERS, BENCH_QUICK,
+# BENCH_TIMEOUT.  They come from the environment or the make command line.
+bench_env = BENCH_LIB=lib/libheapcheck.la BENCH_OUT=bench/results \
+	BENCH_VERSION='$(PACKAGE_VERSION)' BENCH_RUNS='$(BENCH_RUNS)' \
+	BENCH_WORKLOADS='$(BENCH_WORKLOADS)' BENCH_PRESETS='$(BENCH_PRESETS)' \
+	BENCH_OPS='$(BENCH_OPS)' BENCH_SIZES='$(BENCH_SIZES)' \
+	BENCH_CHECK_LIVE='$(BENCH_CHECK_LIVE)' BENCH_PEERS='$(BENCH_PEERS)' \
+	BENCH_QUICK='$(BENCH_QUICK)' BENCH_TIMEOUT='$(BENCH_TIMEOUT)'
+
 bench: lib/libheapcheck.la bench/bench-workloads$(EXEEXT)
-	$(AM_V_at)BENCH_PROG=bench/bench-workloads$(EXEEXT) \
-	BENCH_LIB=lib/libheapcheck.la \
-	BENCH_OUT=bench/results \
-	BENCH_VERSION='$(PACKAGE_VERSION)' \
-	BENCH_RUNS='$(BENCH_RUNS)' \
-	BENCH_WORKLOADS='$(BENCH_WORKLOADS)' \
-	BENCH_PRESETS='$(BENCH_PRESETS)' \
-	BENCH_OPS='$(BENCH_OPS)' \
+	$(AM_V_at)$(bench_env) BENCH_PROG=bench/bench-workloads$(EXEEXT) \
 	$(SHELL) $(srcdir)/bench/run.sh
 
 .PHONY: bench
@@ -42,45 +44,18 @@ EXTRA_DIST += bench/common.sh bench/peers.sh bench/scale.sh bench/instructions.s
 	bench/programs/alloc.py bench/programs/hash.pl
 CLEANFILES += bench/bench-rusage$(EXEEXT) bench/bench-scale$(EXEEXT)
 
-# Knobs: BENCH_RUNS, BENCH_PEERS, BENCH_WORKLOADS, BENCH_QUICK=1 (tiny inputs, to
-# test the script), BENCH_TIMEOUT; bench/peers.sh has the defaults.
 bench-peers: lib/libheapcheck.la bench/bench-workloads$(EXEEXT) bench/bench-rusage$(EXEEXT)
-	$(AM_V_at)BENCH_PROG=bench/bench-workloads$(EXEEXT) \
-	BENCH_RUSAGE=bench/bench-rusage$(EXEEXT) \
-	BENCH_LIB=lib/libheapcheck.la \
-	BENCH_OUT=bench/results \
-	BENCH_VERSION='$(PACKAGE_VERSION)' \
-	BENCH_RUNS='$(BENCH_RUNS)' \
-	BENCH_PEERS='$(BENCH_PEERS)' \
-	BENCH_WORKLOADS='$(BENCH_WORKLOADS)' \
-	BENCH_QUICK='$(BENCH_QUICK)' \
-	BENCH_TIMEOUT='$(BENCH_TIMEOUT)' \
-	$(SHELL) $(srcdir)/bench/peers.sh
+	$(AM_V_at)$(bench_env) BENCH_PROG=bench/bench-workloads$(EXEEXT) \
+	BENCH_RUSAGE=bench/bench-rusage$(EXEEXT) $(SHELL) $(srcdir)/bench/peers.sh
 
-# Knobs: BENCH_RUNS, BENCH_SIZES, BENCH_OPS, BENCH_PRESETS, BENCH_CHECK_LIVE;
-# bench/scale.sh has the defaults.
 bench-scale: lib/libheapcheck.la bench/bench-scale$(EXEEXT)
-	$(AM_V_at)BENCH_PROG=bench/bench-scale$(EXEEXT) \
-	BENCH_LIB=lib/libheapcheck.la \
-	BENCH_OUT=bench/results \
-	BENCH_VERSION='$(PACKAGE_VERSION)' \
-	BENCH_RUNS='$(BENCH_RUNS)' \
-	BENCH_SIZES='$(BENCH_SIZES)' \
-	BENCH_OPS='$(BENCH_OPS)' \
-	BENCH_PRESETS='$(BENCH_PRESETS)' \
-	BENCH_CHECK_LIVE='$(BENCH_CHECK_LIVE)' \
+	$(AM_V_at)$(bench_env) BENCH_PROG=bench/bench-scale$(EXEEXT) \
 	$(SHELL) $(srcdir)/bench/scale.sh
 
 # `make bench-instructions`: instructions per operation against live blocks, counted by
-# callgrind (the algorithmic cost, free of cache effects).  Knobs: BENCH_SIZES,
-# BENCH_OPS, BENCH_PRESETS; bench/instructions.sh has the defaults.
+# callgrind (the algorithmic cost, free of cache effects).
 bench-instructions: lib/libheapcheck.la bench/bench-scale$(EXEEXT)
-	$(AM_V_at)BENCH_PROG=bench/bench-scale$(EXEEXT) \
-	BENCH_LIB=lib/libheapcheck.la \
-	BENCH_OUT=bench/results \
-	BENCH_SIZES='$(BENCH_SIZES)' \
-	BENCH_OPS='$(BENCH_OPS)' \
-	BENCH_PRESETS='$(BENCH_PRESETS)' \
+	$(AM_V_at)$(bench_env) BENCH_PROG=bench/bench-scale$(EXEEXT) \
 	$(SHELL) $(srcdir)/bench/instructions.sh
 
 .PHONY: bench-peers bench-scale bench-instructions

@@ -429,20 +429,6 @@ measure() {
     fi
 }
 
-# Print the list rotated left by n places.
-rotate() {
-    n=$1
-    shift
-    n=$((n % $#))
-    while [ "$n" -gt 0 ]; do
-        first=$1
-        shift
-        set -- "$@" "$first"
-        n=$((n - 1))
-    done
-    echo "$*"
-}
-
 start=$(date +%s)
 for w in $workloads; do
     list=$(entries "$w")
@@ -490,16 +476,7 @@ peer_version() {
     *) peer_def "$1"; echo "$P_PKG $(pkg_version "$P_PKG")" ;;
     esac
 }
-hc_version=${BENCH_VERSION:-}
-if [ -e "$srcdir/.git" ] && commit=$(git -C "$srcdir" rev-parse --short HEAD 2>/dev/null); then
-    git -C "$srcdir" diff --quiet HEAD -- 2>/dev/null || commit="$commit, modified"
-    hc_version="${hc_version:+$hc_version }(git $commit)"
-fi
-cpu=$(awk -F ': *' '/^(model name|Model name|cpu model|Processor)/ { print $2; exit }' \
-    /proc/cpuinfo 2>/dev/null || true)
-[ -n "$cpu" ] || cpu=$(uname -p)
-ncpu=$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN)
-libc=$(getconf GNU_LIBC_VERSION 2>/dev/null || echo "unknown libc")
+hc_version=$(heapcheck_version "$srcdir" "${BENCH_VERSION:-}")
 
 ## Tables --------------------------------------------------------------------------
 # The order of the rows and columns: baselines, then the peers as listed.
@@ -585,7 +562,7 @@ md=$tmp/md
     echo "# heapcheck and its peers: time and peak RSS as ratios to glibc"
     echo
     echo "- date: $day ($(date -u '+%H:%M UTC')); the run took $((elapsed / 60)) min $((elapsed % 60)) s"
-    echo "- machine: $(uname -m), $ncpu CPUs (nproc), $cpu; $(uname -s) $(uname -r); $libc"
+    echo "- machine: $(machine_description)"
     echo "- method: $runs rounds; in each, every peer runs once and the glibc baseline of" \
         "its input once, in an order rotated by one place per round; a ratio is" \
         "median(peer) / median(glibc of the same input), and the range after it the" \

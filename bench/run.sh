@@ -82,20 +82,6 @@ measure() {
         }' >>"$raw" || die "cannot read the output of $workload: $line"
 }
 
-# Print the list rotated left by n places.
-rotate() {
-    n=$1
-    shift
-    n=$((n % $#))
-    while [ "$n" -gt 0 ]; do
-        first=$1
-        shift
-        set -- "$@" "$first"
-        n=$((n - 1))
-    done
-    echo "$*"
-}
-
 for workload in $workloads; do
     round=1
     while [ "$round" -le "$runs" ]; do
@@ -115,33 +101,16 @@ done
 # under one allocator.
 stats() {
     awk -F '\t' -v w="$1" -v a="$2" -v c="$3" '$1 == w && $2 == a { print $c }' "$raw" |
-        sort -n |
-        awk '{ v[NR] = $1 }
-             END {
-                 if (NR == 0) exit 1
-                 m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-                 print m, v[1], v[NR]
-             }'
+        median_min_max
 }
 
-cpu=$(awk -F ': *' '/^(model name|Model name|cpu model|Processor)/ { print $2; exit }' \
-    /proc/cpuinfo 2>/dev/null || true)
-[ -n "$cpu" ] || cpu=$(uname -p)
-ncpu=$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN)
-libc=$(getconf GNU_LIBC_VERSION 2>/dev/null || echo "unknown libc")
-version=${BENCH_VERSION:-}
-# Only the source tree's own repository (.git is a directory, or a file in a worktree),
-# not one that happens to contain an unpacked tarball.
-if [ -e "$srcdir/.git" ] && commit=$(git -C "$srcdir" rev-parse --short HEAD 2>/dev/null); then
-    git -C "$srcdir" diff --quiet HEAD -- 2>/dev/null || commit="$commit, modified"
-    version="${version:+$version }(git $commit)"
-fi
+version=$(heapcheck_version "$srcdir" "${BENCH_VERSION:-}")
 
 {
     echo "# heapcheck benchmark"
     echo
     echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
-    echo "- machine: $(uname -m), $ncpu CPUs (nproc), $cpu; $(uname -s) $(uname -r); $libc"
+    echo "- machine: $(machine_description)"
     echo "- heapcheck: ${version:-unknown version}, $lib"
     echo "- method: $runs rounds; in each, every workload runs once with glibc and once" \
         "per heapcheck preset (HEAPCHECK_OPTIONS=preset=...), alternating;" \

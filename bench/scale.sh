@@ -99,20 +99,6 @@ measure() {
         }' >>"$file" || die "cannot read the output of bench-scale: $line"
 }
 
-# Print the list rotated left by n places.
-rotate() {
-    n=$1
-    shift
-    n=$((n % $#))
-    while [ "$n" -gt 0 ]; do
-        first=$1
-        shift
-        set -- "$@" "$first"
-        n=$((n - 1))
-    done
-    echo "$*"
-}
-
 start=$(date +%s)
 for live in $sizes; do
     round=1
@@ -152,25 +138,10 @@ elapsed=$(($(date +%s) - start))
 # "median min max" of column c for one allocator at one size, in file f.
 stats() {
     awk -F '\t' -v l="$1" -v a="$2" -v c="$3" '$1 == l && $2 == a && $c != "-" { print $c }' "$4" |
-        sort -g |
-        awk '{ v[NR] = $1 }
-             END {
-                 if (NR == 0) { print "nan nan nan"; exit }
-                 m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-                 print m, v[1], v[NR]
-             }'
+        median_min_max || echo "nan nan nan"
 }
 
-cpu=$(awk -F ': *' '/^(model name|Model name|cpu model|Processor)/ { print $2; exit }' \
-    /proc/cpuinfo 2>/dev/null || true)
-[ -n "$cpu" ] || cpu=$(uname -p)
-ncpu=$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN)
-libc=$(getconf GNU_LIBC_VERSION 2>/dev/null || echo "unknown libc")
-version=${BENCH_VERSION:-}
-if [ -e "$srcdir/.git" ] && commit=$(git -C "$srcdir" rev-parse --short HEAD 2>/dev/null); then
-    git -C "$srcdir" diff --quiet HEAD -- 2>/dev/null || commit="$commit, modified"
-    version="${version:+$version }(git $commit)"
-fi
+version=$(heapcheck_version "$srcdir" "${BENCH_VERSION:-}")
 
 # The medians, one line per size: live, then ns/op of each allocator, for the chart
 # and the verdict.
@@ -190,7 +161,7 @@ md=$tmp/md
     echo "# heapcheck: cost per operation against live blocks"
     echo
     echo "- date: $day ($(date -u '+%H:%M UTC')); the run took $((elapsed / 60)) min $((elapsed % 60)) s"
-    echo "- machine: $(uname -m), $ncpu CPUs (nproc), $cpu; $(uname -s) $(uname -r); $libc"
+    echo "- machine: $(machine_description)"
     echo "- heapcheck: ${version:-unknown version}, preloaded (HEAPCHECK_OPTIONS=preset=...)"
     echo "- method: bench-scale (bench/scale.c) allocates N blocks of 16-512 B, then times" \
         "$ops steps of free(random live block) + malloc(random size); $runs rounds," \
