@@ -217,10 +217,12 @@ void *guard_alloc(size_t n, size_t align, enum alloc_kind kind, uint32_t stack, 
     return u;
 }
 
-/* A pointer that is not a live block: say what it is without reading through it. */
+/* A pointer that is not a live block: say what it is, in a fresh finding, without
+ * reading through it. */
 static void classify_unknown(void *u, enum op op, struct finding *f)
 {
     enum ptr_state st = ptrset_get(u);
+    memset(f, 0, sizeof *f);
     f->op = op;
     f->addr = u;
     if (st == PTR_QUARANTINED || st == PTR_DAMAGED) {
@@ -449,22 +451,14 @@ static int drain_quarantine(struct finding *out)
 
 int guard_flush_quarantine(struct finding *out)
 {
-    memset(out, 0, sizeof *out);
     return drain_quarantine_to(0, out);
-}
-
-/* A pointer that is not a live block: what it is, in a fresh finding. */
-static void refuse_unknown(void *u, enum alloc_kind kind, enum op op, struct finding *out)
-{
-    memset(out, 0, sizeof *out);
-    classify_unknown(u, op, out);
-    out->op_kind = kind;
 }
 
 int guard_free(void *u, enum alloc_kind kind, enum op op, uint32_t stack, struct finding *out)
 {
     if (HC_UNLIKELY(ptrset_get(u) != PTR_LIVE)) {
-        refuse_unknown(u, kind, op, out);
+        classify_unknown(u, op, out);
+        out->op_kind = kind;
         return 1;
     }
     struct guard_hdr *h = hdr_of(u);
@@ -500,7 +494,6 @@ int guard_free(void *u, enum alloc_kind kind, enum op op, uint32_t stack, struct
 int guard_size(void *u, enum op op, size_t *size, struct finding *out)
 {
     if (HC_UNLIKELY(ptrset_get(u) != PTR_LIVE)) {
-        memset(out, 0, sizeof *out);
         classify_unknown(u, op, out);
         return 1;
     }

@@ -148,44 +148,6 @@ static inline void capture(struct frames *s, void *frame)
                                 : stack_unwind(frame, s->pc, stack_depth);
 }
 
-/* The last stack each thread stored for allocations and for frees: a loop allocating
- * from one place finds its stack here without hashing it or probing the depot. */
-#define CACHED_FRAMES 16
-struct cached_stack {
-    unsigned n;
-    uint32_t id;
-    void *pc[CACHED_FRAMES];
-};
-static __thread __attribute__((tls_model("initial-exec"))) struct cached_stack last_stack[2];
-
-/* The stack's id if this thread stored it last time (0 otherwise); no lock needed. */
-static inline uint32_t cached_id(const struct frames *s, int which)
-{
-    const struct cached_stack *c = &last_stack[which];
-    if (!c->id || c->n != s->n)
-        return 0;
-    for (unsigned i = 0; i < s->n; i++)
-        if (c->pc[i] != s->pc[i])
-            return 0;
-    return c->id;
-}
-
-/* Store the stack (heap lock held) and remember it for this thread. */
-static uint32_t stack_id(const struct frames *s, int which)
-{
-    uint32_t id = depot_put(s->pc, s->n);
-    struct cached_stack *c = &last_stack[which];
-    if (id && s->n <= CACHED_FRAMES) {
-        c->n = s->n;
-        c->id = id;
-        for (unsigned i = 0; i < s->n; i++)
-            c->pc[i] = s->pc[i];
-    }
-    return id;
-}
-
-enum { STACK_ALLOC, STACK_FREE };
-
 /* A finding about the pointer an operation was given: record where it came from. */
 static HC_COLD void report_bad_pointer(struct finding *f, void *frame)
 {
@@ -224,10 +186,10 @@ void *heap_alloc(size_t size, size_t align, enum alloc_kind kind, bool zero, voi
         struct finding found[MAX_CHECK_FINDINGS + 1];
         struct frames s;
         capture(&s, frame);
-        uint32_t stack = cached_id(&s, STACK_ALLOC);
+        uint32_t stack = depot_recall(s.pc, s.n, DEPOT_SLOT_ALLOC);
         bool taken = lock_acquire();
         if (!stack)
-            stack = stack_id(&s, STACK_ALLOC);
+            stack = depot_put_remembered(s.pc, s.n, DEPOT_SLOT_ALLOC);
         p = guard_alloc(size, align, kind, stack, zero);
         size_t n = 0;
         if (HC_UNLIKELY(!p) && guard_config.quarantine) {
@@ -268,10 +230,10 @@ bool heap_free(void *p, enum alloc_kind kind, void *frame)
     struct finding found[MAX_CHECK_FINDINGS + 2];
     struct frames s;
     capture(&s, frame);
-    uint32_t stack = cached_id(&s, STACK_FREE);
+    uint32_t stack = depot_recall(s.pc, s.n, DEPOT_SLOT_FREE);
     bool taken = lock_acquire();
     if (!stack)
-        stack = stack_id(&s, STACK_FREE);
+        stack = depot_put_remembered(s.pc, s.n, DEPOT_SLOT_FREE);
     size_t n = (size_t)guard_free(p, kind, release_op(kind), stack, found);
     frees++;
     bool freed = n == 0 || found[0].bug == BUG_MISMATCH;

@@ -9,8 +9,6 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/auxv.h>
-#include <unistd.h>
 
 struct options options;
 
@@ -250,18 +248,12 @@ int options_parse(const char *text, options_warn_fn *warn)
 void options_load(options_warn_fn *warn)
 {
     set_defaults();
-    /* secure_getenv: a setuid program must not let its user pick where logs go. */
-    const char *text = secure_getenv("HEAPCHECK_OPTIONS");
-    if (!text && !environ && !getauxval(AT_SECURE)) {
-        /* The first malloc came from ld.so, before libc set environ (a program with
-         * many libraries, or a sanitizer runtime's early start): read the kernel's
-         * copy of the environment instead of losing the options. */
-        static char early[4096];
-        size_t n = os_environ_lookup("HEAPCHECK_OPTIONS", early, sizeof early);
-        if (n == sizeof early)
-            warn("HEAPCHECK_OPTIONS is longer than 4095 bytes at start-up; ignored");
-        else if (n)
-            text = early;
-    }
+    /* Secure: a setuid program must not let its user pick where logs go.  The first
+     * malloc may come from ld.so before libc has set environ (a program with many
+     * libraries, a sanitizer runtime's early start); os_secure_getenv covers that. */
+    bool too_long;
+    const char *text = os_secure_getenv("HEAPCHECK_OPTIONS", &too_long);
+    if (too_long)
+        warn("HEAPCHECK_OPTIONS is longer than 4095 bytes at start-up; ignored");
     options_parse(text, warn);
 }

@@ -6,7 +6,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/random.h>
 #include <time.h>
@@ -141,6 +143,18 @@ done:
     close(fd);
     errno = saved;
     return len;
+}
+
+const char *os_secure_getenv(const char *name, bool *too_long)
+{
+    *too_long = false;
+    const char *value = secure_getenv(name);
+    if (value || environ || getauxval(AT_SECURE))
+        return value;
+    static char early[4096];
+    size_t n = os_environ_lookup(name, early, sizeof early);
+    *too_long = n == sizeof early;
+    return n && !*too_long ? early : NULL;
 }
 
 int os_getpid(void)

@@ -21,10 +21,14 @@ void os_random(void *buf, size_t len);
 /* write(2) the whole buffer, retrying on EINTR and short writes. */
 void os_write_all(int fd, const char *buf, size_t len);
 int os_getpid(void);
-/* The value of environment variable name, read from /proc/self/environ: for a first
- * malloc that ld.so makes before libc has set environ.  Copies it into out (cap
- * bytes, NUL-terminated); returns its length, 0 when absent or unreadable, or cap
- * when it does not fit (out then holds nothing usable). */
+/* secure_getenv(name), also for a first malloc that ld.so makes before libc has set
+ * environ: then the value is read from the kernel's copy (into a static buffer, so
+ * for start-up only), unless the process is secure.  *too_long is set when such a
+ * value is over 4095 bytes (NULL is returned). */
+const char *os_secure_getenv(const char *name, bool *too_long);
+/* The value of environment variable name, read from /proc/self/environ.  Copies it
+ * into out (cap bytes, NUL-terminated); returns its length, 0 when absent or
+ * unreadable, or cap when it does not fit (out then holds nothing usable). */
 size_t os_environ_lookup(const char *name, char *out, size_t cap);
 
 /* Mappings for heapcheck's own metadata, remembered so the leak scanner does not take
