@@ -216,7 +216,9 @@ static enum op release_op(enum alloc_kind kind)
 
 bool heap_free(void *p, enum alloc_kind kind, void *frame)
 {
-    if (!p || HC_UNLIKELY(bootarena_owns(p)))
+    /* Every entry point starts heapcheck up, so a bad pointer as the process's first
+     * call is checked like any other (only start-up's own calls skip the checks). */
+    if (!p || HC_UNLIKELY(bootarena_owns(p)) || HC_UNLIKELY(starting_up()))
         return true;
     if (!guarded) {
         bool taken = lock_acquire();
@@ -251,6 +253,8 @@ size_t heap_usable(void *p, void *frame)
         return 0;
     if (HC_UNLIKELY(bootarena_owns(p)))
         return bootarena_usable(p);
+    if (HC_UNLIKELY(starting_up()))
+        return 0;
     size_t n = 0;
     struct finding found;
     vg_enter();
@@ -269,6 +273,8 @@ int heap_resize(void *p, size_t size, size_t *old, void *frame)
         *old = bootarena_usable(p);
         return 0;
     }
+    if (HC_UNLIKELY(starting_up()))
+        return -1;
     struct finding found;
     bool done = false;
     int bad = 0;

@@ -18,7 +18,8 @@ DETECT_LOG_COMPILER = $(SHELL) $(top_srcdir)/tests/detect/run.sh
 
 detect_programs = tests/detect/clean_basic tests/detect/overflow tests/detect/underflow \
 	tests/detect/double_free tests/detect/invalid_free tests/detect/realloc_bad \
-	tests/detect/write_after_free tests/detect/stray_memset
+	tests/detect/write_after_free tests/detect/stray_memset \
+	tests/detect/first_call
 detect_recipes = \
 	tests/detect/clean_basic \
 	tests/detect/overflow_1_byte_past_request_1 \
@@ -41,6 +42,9 @@ detect_recipes = \
 	tests/detect/wild_free_stack_address \
 	tests/detect/wild_free_global \
 	tests/detect/wild_free_unmapped_address \
+	tests/detect/first_call_free_wild \
+	tests/detect/first_call_usable_size_stack \
+	tests/detect/first_call_realloc_static \
 	tests/detect/realloc_of_freed_pointer \
 	tests/detect/realloc_of_interior_pointer \
 	tests/detect/write_after_free_first_byte \
@@ -66,6 +70,8 @@ tests_detect_write_after_free_linked_SOURCES = tests/detect/write_after_free.c
 tests_detect_write_after_free_linked_LDADD = $(HC_LINKED) -ldl
 tests_detect_stray_memset_linked_SOURCES = tests/detect/stray_memset.c
 tests_detect_stray_memset_linked_LDADD = $(HC_LINKED)
+tests_detect_first_call_linked_SOURCES = tests/detect/first_call.c
+tests_detect_first_call_linked_LDADD = $(HC_LINKED)
 
 # C++: new, new[], delete and delete[] against malloc and free.
 if HAVE_CXX
