@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 enum { INIT_NONE, INIT_RUNNING, INIT_READY };
@@ -343,11 +344,11 @@ void heap_stats(struct hc_stats *s)
 }
 
 /* Run the leak check (lock held for the scan only); false if it could not run. */
-static bool leak_check(struct leak_result *r, const void *stack_from)
+static bool leak_check(struct leak_result *r, const void *stack_from, const ucontext_t *regs)
 {
     vg_enter(); /* the scan reads every word of every block, defined or not */
     bool taken = lock_acquire();
-    bool ok = leak_scan(r, stack_from);
+    bool ok = leak_scan(r, stack_from, (const uintptr_t *)regs, sizeof *regs / sizeof(uintptr_t));
     lock_release(taken);
     vg_leave();
     return ok;
@@ -357,8 +358,10 @@ size_t heap_leak_report(void)
 {
     if (starting_up() || !guarded)
         return 0;
+    ucontext_t regs; /* the caller's registers are roots too */
+    getcontext(&regs);
     struct leak_result r;
-    if (!leak_check(&r, __builtin_frame_address(0)))
+    if (!leak_check(&r, __builtin_frame_address(0), &regs))
         return 0;
     leak_report_print(&r, true);
     size_t counted = 0;
@@ -392,11 +395,13 @@ __attribute__((destructor)) static void heap_at_exit(void)
 {
     if (__atomic_load_n(&init_state, __ATOMIC_ACQUIRE) != INIT_READY || !guarded)
         return;
+    ucontext_t regs; /* the registers of the code that called exit() are roots too */
+    getcontext(&regs);
     vg_enter(); /* what follows reads heapcheck's metadata, which memcheck may not */
     if (options.check_at_exit && heap_check())
         report_finish_error();
     struct leak_result r;
-    bool leaks_run = options.leak_check != LEVEL_OFF && leak_check(&r, __builtin_frame_address(0));
+    bool leaks_run = options.leak_check != LEVEL_OFF && leak_check(&r, __builtin_frame_address(0), &regs);
     if (leaks_run)
         leak_report_print(&r, options.leak_check == LEVEL_FULL);
     if (options.dump_path && options.dump_path[0] && !dump_write(options.dump_path, leaks_run ? &r : NULL))
