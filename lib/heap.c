@@ -22,8 +22,10 @@
 #include "leakreport.h"
 #include "quarantine.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <ucontext.h>
@@ -44,11 +46,52 @@ static unsigned stack_depth;            /* frames per stack: 1 in the hardened p
 
 static long current_tid(void) { return syscall(SYS_gettid); }
 
+/* Re-entry: a thread inside the heap lock's region that calls the allocator again can
+ * only be a signal handler that interrupted it (heapcheck itself never does).  Serving
+ * it would deadlock on the lock, or, while the process is single-threaded and the
+ * lock is skipped, corrupt the free index; so it is reported and the process aborts. */
+static __thread __attribute__((tls_model("initial-exec"))) bool inside_heap;
+
+static HC_COLD __attribute__((noreturn)) void reentered(void)
+{
+    void *pc[24];
+    unsigned n = stack_unwind(__builtin_frame_address(0), pc, 24), skip = 0;
+    Dl_info self, at; /* heapcheck's own frames first: the handler's call is what counts */
+    if (dladdr((void *)reentered, &self))
+        while (skip < n && dladdr((char *)pc[skip] - 1, &at) && at.dli_fbase == self.dli_fbase)
+            skip++;
+    struct fmt *f = report_begin();
+    report_line_start(f);
+    fmt_printf(f, "heapcheck: malloc called from a signal handler while the interrupted code was inside "
+                  "malloc (the allocator is not async-signal-safe), at:\n");
+    for (unsigned i = skip; i < n && i < skip + 16; i++)
+        report_frame(f, i - skip, pc[i]);
+    report_line_start(f);
+    fmt_printf(f, "heapcheck: aborting: serving it would deadlock or corrupt the heap\n");
+    report_end();
+    inside_heap = false;
+    abort();
+}
+
+static inline bool heap_lock(void)
+{
+    if (HC_UNLIKELY(inside_heap))
+        reentered();
+    inside_heap = true;
+    return lock_acquire();
+}
+
+static inline void heap_unlock(bool taken)
+{
+    lock_release(taken);
+    inside_heap = false;
+}
+
 /* First call: read the options and configure the core.  A malloc from inside this
  * (by the same thread) is served from the start-up arena. */
 static HC_COLD void init_slow(void)
 {
-    bool taken = lock_acquire();
+    bool taken = heap_lock();
     bool mine = false;
     if (init_state == INIT_NONE) {
         init_tid = current_tid();
@@ -89,7 +132,7 @@ static HC_COLD void init_slow(void)
         __atomic_store_n(&init_state, INIT_READY, __ATOMIC_RELEASE);
         mine = true;
     }
-    lock_release(taken);
+    heap_unlock(taken);
     if (mine)
         lock_install_fork_handlers(); /* may call malloc: we are ready for it now */
 }
@@ -154,9 +197,9 @@ static HC_COLD void report_bad_pointer(struct finding *f, void *frame)
 {
     struct frames s;
     capture(&s, frame);
-    bool taken = lock_acquire();
+    bool taken = heap_lock();
     uint32_t stack = depot_put(s.pc, s.n);
-    lock_release(taken);
+    heap_unlock(taken);
     report_all(f, 1, stack);
 }
 
@@ -173,14 +216,14 @@ void *heap_alloc(size_t size, size_t align, enum alloc_kind kind, bool zero, voi
     void *p;
     vg_enter();
     if (!guarded) {
-        bool taken = lock_acquire();
+        bool taken = heap_lock();
         p = core_alloc(size, align, 0);
         if (p) {
             live_blocks++;
             live_bytes += core_usable(p);
         }
         bool fresh = p && core_is_mapped(p); /* new mappings are already zero */
-        lock_release(taken);
+        heap_unlock(taken);
         if (p && zero && !fresh)
             memset(p, 0, size);
     } else {
@@ -188,7 +231,7 @@ void *heap_alloc(size_t size, size_t align, enum alloc_kind kind, bool zero, voi
         struct frames s;
         capture(&s, frame);
         uint32_t stack = depot_recall(s.pc, s.n, DEPOT_SLOT_ALLOC);
-        bool taken = lock_acquire();
+        bool taken = heap_lock();
         if (!stack)
             stack = depot_put_remembered(s.pc, s.n, DEPOT_SLOT_ALLOC);
         p = guard_alloc(size, align, kind, stack, zero);
@@ -200,7 +243,7 @@ void *heap_alloc(size_t size, size_t align, enum alloc_kind kind, bool zero, voi
         }
         allocs += p != NULL;
         n += periodic_check(found + n);
-        lock_release(taken);
+        heap_unlock(taken);
         if (HC_UNLIKELY(n))
             report_all(found, n, stack);
     }
@@ -222,11 +265,11 @@ bool heap_free(void *p, enum alloc_kind kind, void *frame)
     if (!p || HC_UNLIKELY(bootarena_owns(p)) || HC_UNLIKELY(starting_up()))
         return true;
     if (!guarded) {
-        bool taken = lock_acquire();
+        bool taken = heap_lock();
         live_blocks--;
         live_bytes -= core_usable(p);
         core_free(p);
-        lock_release(taken);
+        heap_unlock(taken);
         return true;
     }
     vg_enter();
@@ -234,14 +277,14 @@ bool heap_free(void *p, enum alloc_kind kind, void *frame)
     struct frames s;
     capture(&s, frame);
     uint32_t stack = depot_recall(s.pc, s.n, DEPOT_SLOT_FREE);
-    bool taken = lock_acquire();
+    bool taken = heap_lock();
     if (!stack)
         stack = depot_put_remembered(s.pc, s.n, DEPOT_SLOT_FREE);
     size_t n = (size_t)guard_free(p, kind, release_op(kind), stack, found);
     frees++;
     bool freed = n == 0 || found[0].bug == BUG_MISMATCH;
     n += periodic_check(found + n);
-    lock_release(taken);
+    heap_unlock(taken);
     if (HC_UNLIKELY(n))
         report_all(found, n, stack);
     vg_leave();
@@ -259,9 +302,9 @@ size_t heap_usable(void *p, void *frame)
     size_t n = 0;
     struct finding found;
     vg_enter();
-    bool taken = lock_acquire();
+    bool taken = heap_lock();
     int bad = guarded ? guard_size(p, OP_USABLE_SIZE, &n, &found) : (n = core_usable(p), 0);
-    lock_release(taken);
+    heap_unlock(taken);
     if (HC_UNLIKELY(bad))
         report_bad_pointer(&found, frame);
     vg_leave();
@@ -280,7 +323,7 @@ int heap_resize(void *p, size_t size, size_t *old, void *frame)
     bool done = false;
     int bad = 0;
     vg_enter();
-    bool taken = lock_acquire();
+    bool taken = heap_lock();
     if (!guarded) {
         *old = core_usable(p);
         done = core_resize(p, size);
@@ -291,7 +334,7 @@ int heap_resize(void *p, size_t size, size_t *old, void *frame)
         if (!bad)
             done = guard_resize_in_place(p, size);
     }
-    lock_release(taken);
+    heap_unlock(taken);
     if (HC_UNLIKELY(bad))
         report_bad_pointer(&found, frame);
     vg_leave();
@@ -305,16 +348,16 @@ size_t heap_check(void)
     struct finding found[MAX_CHECK_FINDINGS];
     size_t bad;
     vg_enter();
-    bool taken = lock_acquire();
+    bool taken = heap_lock();
     if (guarded) {
         bad = guard_check_all(found, MAX_CHECK_FINDINGS);
     } else {
-        lock_release(taken);
+        heap_unlock(taken);
         bad = core_check(NULL, NULL); /* racy but harmless: preset none is for benchmarks */
         vg_leave();
         return bad;
     }
-    lock_release(taken);
+    heap_unlock(taken);
     for (size_t i = 0; i < bad && i < MAX_CHECK_FINDINGS; i++)
         report_finding(&found[i]);
     vg_leave();
@@ -327,13 +370,13 @@ void heap_stats(struct hc_stats *s)
     if (starting_up())
         return;
     struct core_stats c;
-    bool taken = lock_acquire();
+    bool taken = heap_lock();
     core_get_stats(&c);
     s->live_blocks = guarded ? guard_live_blocks() : live_blocks;
     s->live_bytes = guarded ? guard_live_bytes() : live_bytes;
     s->quarantine_bytes = quar_bytes();
     s->quarantine_blocks = quar_count();
-    lock_release(taken);
+    heap_unlock(taken);
     s->heap_bytes = c.heap_bytes;
     s->mapped_bytes = c.mapped_bytes;
     s->free_bytes = c.free_bytes;
@@ -347,9 +390,9 @@ void heap_stats(struct hc_stats *s)
 static bool leak_check(struct leak_result *r, const void *stack_from, const ucontext_t *regs)
 {
     vg_enter(); /* the scan reads every word of every block, defined or not */
-    bool taken = lock_acquire();
+    bool taken = heap_lock();
     bool ok = leak_scan(r, stack_from, (const uintptr_t *)regs, sizeof *regs / sizeof(uintptr_t));
-    lock_release(taken);
+    heap_unlock(taken);
     vg_leave();
     return ok;
 }
