@@ -12,6 +12,7 @@
 #include "os.h"
 
 #include <elf.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <link.h>
 #include <string.h>
@@ -20,14 +21,24 @@
 static char buf[16384];
 static struct fmt out;
 static int fd;
-static bool failed;
+static int failed; /* the errno of the first failed write */
 
 static void flush(void)
 {
     size_t len = fmt_length(&out);
-    if (len && write(fd, buf, len) != (ssize_t)len)
-        failed = true; /* a full disk: say so, lose nothing else */
+    int err = len ? os_write_all(fd, buf, len) : 0;
+    if (err && !failed)
+        failed = err; /* a full disk: say so, lose nothing else */
     fmt_init(&out, buf, sizeof buf);
+}
+
+static void warn_dump(const char *path, const char *why)
+{
+    char text[1400];
+    struct fmt f;
+    fmt_init(&f, text, sizeof text);
+    fmt_printf(&f, "heapcheck: warning: could not write the dump %s (dump_path): %s\n", path, why);
+    report_warning(fmt_text(&f));
 }
 
 static void maybe_flush(void)
@@ -170,10 +181,13 @@ bool dump_write(const char *prefix, const struct leak_result *r)
     struct fmt nf;
     fmt_init(&nf, name, sizeof name);
     fmt_printf(&nf, "%s.%d.json", prefix, os_getpid());
-    fd = open(fmt_text(&nf), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (fd < 0)
+    const char *why;
+    fd = os_open_output(fmt_text(&nf), true, &why);
+    if (fd < 0) {
+        warn_dump(fmt_text(&nf), why);
         return false;
-    failed = false;
+    }
+    failed = 0;
     fmt_init(&out, buf, sizeof buf);
     char exe[1024];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
@@ -216,7 +230,9 @@ bool dump_write(const char *prefix, const struct leak_result *r)
     fmt_printf(&out, "\"suppressed\":{\"bytes\":%zu,\"blocks\":%zu}}}\n", r ? r->suppressed_bytes : 0,
                r ? r->suppressed_blocks : 0);
     flush();
-    if (close(fd) != 0)
-        failed = true;
+    if (close(fd) != 0 && !failed)
+        failed = errno;
+    if (failed)
+        warn_dump(fmt_text(&nf), os_error_text(failed));
     return !failed;
 }

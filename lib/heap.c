@@ -447,8 +447,8 @@ __attribute__((destructor)) static void heap_at_exit(void)
     bool leaks_run = options.leak_check != LEVEL_OFF && leak_check(&r, __builtin_frame_address(0), &regs);
     if (leaks_run)
         leak_report_print(&r, options.leak_check == LEVEL_FULL);
-    if (options.dump_path && options.dump_path[0] && !dump_write(options.dump_path, leaks_run ? &r : NULL))
-        report_warning("heapcheck: warning: could not write the dump (dump_path): the disk may be full\n");
+    if (options.dump_path && options.dump_path[0])
+        dump_write(options.dump_path, leaks_run ? &r : NULL); /* warns, naming the file, when it cannot */
     if (options.verbosity >= 2)
         print_summary();
     bool counts = report_error_count() > 0 || (leaks_run && leak_result_counts(&r));
