@@ -208,6 +208,47 @@ static void complain(options_warn_fn *warn, const char *what, const char *s, siz
     warn(fmt_text(&f));
 }
 
+/* Ranges of numeric options (options.def's OPT_RANGE). */
+static const struct opt_range {
+    const char *name;
+    unsigned long long min, max;
+} ranges[] = {
+#define OPT(name, type, def, help)
+#define OPT_RANGE(name, lo, hi) {#name, lo, hi},
+#include "options.def"
+#undef OPT_RANGE
+#undef OPT
+};
+
+/* Option i's value against its range: NULL when fine (or no range), else the range. */
+static const struct opt_range *out_of_range(size_t i)
+{
+    unsigned long long v = table[i].type == T_SIZE ? *(size_t *)field(i)
+                         : table[i].type == T_UINT ? *(unsigned long *)field(i) : 0;
+    if (table[i].type != T_SIZE && table[i].type != T_UINT)
+        return NULL;
+    for (size_t r = 0; r < sizeof ranges / sizeof ranges[0]; r++)
+        if (strcmp(ranges[r].name, table[i].name) == 0)
+            return v < ranges[r].min || v > ranges[r].max ? &ranges[r] : NULL;
+    return NULL;
+}
+
+static void complain_range(options_warn_fn *warn, const char *v, size_t n, const struct opt_desc *d,
+                           const struct opt_range *r)
+{
+    if (!warn)
+        return;
+    char buf[512];
+    struct fmt f;
+    fmt_init(&f, buf, sizeof buf);
+    fmt_printf(&f, "heapcheck: warning: HEAPCHECK_OPTIONS: %s=", d->name);
+    for (size_t i = 0; i < n && i < 80; i++)
+        fmt_printf(&f, "%c", (v[i] >= 32 && v[i] < 127) ? v[i] : '?');
+    fmt_printf(&f, " is out of range: %s wants %llu to %llu; using the default %s\n", d->name, r->min, r->max,
+               d->def);
+    warn(fmt_text(&f));
+}
+
 int options_parse(const char *text, options_warn_fn *warn)
 {
     int bad = 0;
@@ -232,9 +273,14 @@ int options_parse(const char *text, options_warn_fn *warn)
         } else {
             const char *v = eqs + 1;
             size_t vlen = len - klen - 1;
+            const struct opt_range *r = NULL;
             if (!set(i, v, vlen)) {
                 set(i, table[i].def, strlen(table[i].def));
                 complain(warn, "bad value", v, vlen, &table[i]);
+                bad++;
+            } else if ((r = out_of_range(i))) {
+                set(i, table[i].def, strlen(table[i].def));
+                complain_range(warn, v, vlen, &table[i], r);
                 bad++;
             }
         }

@@ -27,6 +27,14 @@ for name in $(sed -n 's/^| `\([a-z_]*\)` | `.*/\1/p' "$src/README.md" | sort -u)
     *) echo "FAIL: README.md documents $name, which lib/options.def does not have"; fail=1 ;;
     esac
 done
+# Each range of the table (OPT_RANGE) is stated in the README's row of its option.
+for range in $(sed -n 's/^OPT_RANGE(\([a-z_]*\), \([0-9]*\), \([0-9]*\)).*/\1=\2=\3/p' "$def"); do
+    name=${range%%=*} rest=${range#*=}
+    if ! grep -q "^| \`$name\` | .*(range ${rest%%=*} to ${rest#*=})" "$src/README.md"; then
+        echo "FAIL: README.md does not state the range of $name (${rest%%=*} to ${rest#*=})"
+        fail=1
+    fi
+done
 count=$(echo "$options" | wc -l)
 if [ $fail -eq 0 ]; then
     echo "options_doc: $count options documented, 1 passed, 0 failed"

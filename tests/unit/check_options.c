@@ -42,6 +42,28 @@ START_TEST(values_and_suffixes)
 }
 END_TEST
 
+START_TEST(out_of_range_warns_with_the_range)
+{
+    reset();
+    /* exitcode=256 would make a leaking program exit 0 (256 & 255). */
+    ck_assert_int_eq(options_parse("exitcode=256", capture), 1);
+    ck_assert_uint_eq(options.exitcode, 23);
+    ck_assert_ptr_nonnull(strstr(last, "exitcode=256 is out of range: exitcode wants 0 to 255; using the default 23"));
+    ck_assert_int_eq(options_parse("stack_depth=1000000", capture), 1);
+    ck_assert_uint_eq(options.stack_depth, 16);
+    ck_assert_ptr_nonnull(strstr(last, "stack_depth wants 0 to 64"));
+    ck_assert_int_eq(options_parse("alloc_fill=100000", capture), 1);
+    ck_assert_uint_eq(options.alloc_fill, 190);
+    ck_assert_ptr_nonnull(strstr(last, "alloc_fill wants 0 to 256"));
+    ck_assert_int_eq(options_parse("free_fill=256:verbosity=3:quarantine_ratio=10001", capture), 3);
+    ck_assert_int_eq(warnings, 6); /* three above, three here */
+    /* The ends of each range are accepted. */
+    ck_assert_int_eq(options_parse("exitcode=255:stack_depth=64:alloc_fill=256:free_fill=0:verbosity=2", capture), 0);
+    ck_assert_uint_eq(options.exitcode, 255);
+    ck_assert_uint_eq(options.stack_depth, 64);
+}
+END_TEST
+
 START_TEST(defaults_come_from_the_table)
 {
     reset();
@@ -133,6 +155,7 @@ Suite *make_suite(void)
     tcase_add_test(tc, defaults_come_from_the_table);
     tcase_add_test(tc, unknown_option_warns_and_is_ignored);
     tcase_add_test(tc, bad_value_keeps_the_default);
+    tcase_add_test(tc, out_of_range_warns_with_the_range);
     tcase_add_test(tc, separators_and_empty_entries);
     tcase_add_test(tc, random_bytes_never_crash);
     tcase_add_test(tc, environment_read_from_proc);
