@@ -475,6 +475,8 @@ struct hc_dump *dump_load_buffer(const char *data, size_t len, const char *name,
     return d;
 }
 
+size_t dump_max_bytes = DUMP_MAX_DEFAULT;
+
 struct hc_dump *dump_load_file(const char *file, char *err, size_t errlen)
 {
     FILE *f = fopen(file, "rb");
@@ -485,8 +487,13 @@ struct hc_dump *dump_load_file(const char *file, char *err, size_t errlen)
     size_t cap = 1 << 16, len = 0;
     char *buf = xmalloc(cap);
     size_t n;
+    bool too_big = false;
     while ((n = fread(buf + len, 1, cap - len, f)) > 0) {
         len += n;
+        if (len > dump_max_bytes) {
+            too_big = true;
+            break;
+        }
         if (len == cap) {
             cap *= 2;
             buf = xrealloc(buf, cap, 1);
@@ -498,6 +505,9 @@ struct hc_dump *dump_load_file(const char *file, char *err, size_t errlen)
     struct hc_dump *d = NULL;
     if (bad)
         snprintf(err, errlen, "%s: cannot read: %s", file, strerror(e));
+    else if (too_big)
+        snprintf(err, errlen, "%s: larger than the limit of %zu bytes; not a heapcheck dump? "
+                 "(--max-dump-size=BYTES raises the limit)", file, dump_max_bytes);
     else
         d = dump_load_buffer(buf, len, file, err, errlen);
     free(buf);

@@ -61,6 +61,13 @@ struct hc_dump {
     struct hc_count suppressed;
 };
 
+/* The largest dump file read, in bytes (--max-dump-size): a dump is text that the
+ * library writes, a few hundred bytes per error or loss record, and parsing it takes
+ * several times its size in memory; past this, a file is refused, not read until
+ * memory runs out (heapcheck report /dev/zero). */
+#define DUMP_MAX_DEFAULT ((size_t)256 << 20)
+extern size_t dump_max_bytes;
+
 /* Load FILE.  On failure returns NULL and puts a one-line message, starting with the
  * file name, in ERR. */
 struct hc_dump *dump_load_file(const char *file, char *err, size_t errlen);

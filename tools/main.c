@@ -3,8 +3,10 @@
  * DUMP...` renders saved dumps.  Parses flags and decides the exit status. */
 #include "config.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +53,7 @@ static void usage(FILE *out)
             "  --log-file=FILE               write the report to FILE, not stderr\n"
             "  --keep-dumps=DIR              keep the processes' dumps in DIR\n"
             "  --json                        write the report as one JSON document\n"
+            "  --max-dump-size=BYTES         refuse dump files larger than this (268435456)\n"
             "  -h, --help                    show this help and exit\n"
             "  -V, --version                 show the version and exit\n"
             "\n"
@@ -73,7 +76,7 @@ static int bad_usage(const char *fmt, ...)
 
 enum {
     OPT_LEAK_CHECK = 256, OPT_SHOW_KINDS, OPT_SHOW_REACHABLE, OPT_ERRORS_FOR, OPT_EXITCODE,
-    OPT_SUPP, OPT_GEN_SUPP, OPT_LOG_FILE, OPT_KEEP, OPT_JSON,
+    OPT_SUPP, OPT_GEN_SUPP, OPT_LOG_FILE, OPT_KEEP, OPT_JSON, OPT_MAX_DUMP,
 };
 
 static const struct option long_opts[] = {
@@ -87,6 +90,7 @@ static const struct option long_opts[] = {
     {"log-file", required_argument, NULL, OPT_LOG_FILE},
     {"keep-dumps", required_argument, NULL, OPT_KEEP},
     {"json", no_argument, NULL, OPT_JSON},
+    {"max-dump-size", required_argument, NULL, OPT_MAX_DUMP},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -158,6 +162,14 @@ static int parse_flags(int argc, char **argv, bool stop_early, struct options *o
         case OPT_LOG_FILE: o->log_file = optarg; break;
         case OPT_KEEP: o->keep_dir = optarg; break;
         case OPT_JSON: o->json = true; break;
+        case OPT_MAX_DUMP: {
+            errno = 0;
+            unsigned long long v = strtoull(optarg, &end, 10);
+            if (!*optarg || *optarg == '-' || *end || errno || v == 0 || v > SIZE_MAX)
+                return bad_usage("--max-dump-size: '%s' is not a number of bytes", optarg);
+            dump_max_bytes = (size_t)v;
+            break;
+        }
         case 'h':
             usage(stdout);
             return 0;

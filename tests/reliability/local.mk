@@ -14,3 +14,7 @@ tests_reliability_writer_SOURCES = tests/reliability/writer.c
 tests_reliability_writer_LDADD = $(HC_LINKED)
 TESTS += tests/reliability/outputs.sh
 EXTRA_DIST += tests/reliability/outputs.sh
+
+## heapcheck report and an oversized dump (/dev/zero): tests/reliability/big_dump.sh.
+TESTS += tests/reliability/big_dump.sh
+EXTRA_DIST += tests/reliability/big_dump.sh
