@@ -104,12 +104,17 @@ HC_EXPORT void *hc_reallocarray(void *ptr, size_t count, size_t size)
     return do_realloc(ptr, total, CALLER);
 }
 
-/* memalign's rule, as glibc's: a small alignment means 16, one that is not a power of
- * two is rounded up to the next. */
+/* memalign's rule, as glibc's (2.36): a small alignment means 16, one that is not a
+ * power of two is rounded up to the next; past half the address space it is invalid
+ * (EINVAL), and an alignment of 2^63 is valid but never satisfiable (ENOMEM). */
 INLINE void *aligned(size_t alignment, size_t size, void *frame)
 {
-    if (alignment > ((size_t)1 << 62)) {
+    if (alignment > ((size_t)1 << 63)) {
         errno = EINVAL;
+        return NULL;
+    }
+    if (alignment > ((size_t)1 << 62)) {
+        errno = ENOMEM;
         return NULL;
     }
     size_t a = 16;
@@ -133,12 +138,9 @@ HC_EXPORT int hc_posix_memalign(void **out, size_t alignment, size_t size)
     return 0;
 }
 
+/* glibc 2.36's aligned_alloc is memalign: any alignment (0 and 3 included) is served. */
 HC_EXPORT void *hc_aligned_alloc(size_t alignment, size_t size)
 {
-    if (!HC_IS_POW2(alignment)) {
-        errno = EINVAL;
-        return NULL;
-    }
     return aligned(alignment, size, CALLER);
 }
 

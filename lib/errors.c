@@ -56,6 +56,12 @@ static void plural(struct fmt *f, size_t n, const char *what)
     fmt_printf(f, "%zu %s%s", n, what, n == 1 ? "" : "s");
 }
 
+/* malloc_usable_size frees nothing: a bad pointer given to it is not an invalid free. */
+static bool asks_size(const struct finding *x)
+{
+    return x->op == OP_USABLE_SIZE && (x->bug == BUG_INTERIOR_FREE || x->bug == BUG_WILD_FREE);
+}
+
 static void relation(struct fmt *f, const struct finding *x)
 {
     line_start(f);
@@ -96,8 +102,9 @@ static void relation(struct fmt *f, const struct finding *x)
     case BUG_INTERIOR_FREE:
         fmt_printf(f, "%p is ", x->addr);
         plural(f, (size_t)(x->offset < 0 ? -x->offset : x->offset), "byte");
-        fmt_printf(f, " %s the %zu-byte block at %p; only the block's start may be freed\n",
-                   x->offset < 0 ? "before" : "inside", x->size, x->block);
+        fmt_printf(f, " %s the %zu-byte block at %p; only the block's start %s\n",
+                   x->offset < 0 ? "before" : "inside", x->size, x->block,
+                   asks_size(x) ? "has a usable size" : "may be freed");
         break;
     case BUG_WILD_FREE:
         fmt_printf(f, "%p is not in any block heapcheck allocated (a stack or global address, "
@@ -134,9 +141,22 @@ static void relation(struct fmt *f, const struct finding *x)
     }
 }
 
-static const char *likely_cause(enum bug bug)
+static const char *title(const struct finding *x)
 {
-    switch (bug) {
+    if (asks_size(x))
+        return x->bug == BUG_INTERIOR_FREE ? "invalid malloc_usable_size of an interior pointer"
+                                           : "invalid malloc_usable_size of a wild pointer";
+    return bug_names[x->bug];
+}
+
+static const char *likely_cause(const struct finding *x)
+{
+    if (asks_size(x))
+        return x->bug == BUG_INTERIOR_FREE
+                   ? "asking the size of a pointer that was advanced through the buffer, instead of the "
+                     "pointer malloc returned"
+                   : "asking the size of something that did not come from malloc, or of an uninitialized pointer";
+    switch (x->bug) {
     case BUG_OVERFLOW: return "an index or length off by one or more (a missing +1 for a string's NUL, "
                               "<= instead of <), or a copy longer than the buffer";
     case BUG_UNDERFLOW: return "a negative index, or a pointer decremented past the start of the buffer";
@@ -171,7 +191,7 @@ void report_finding(const struct finding *x)
         return;
     }
     line_start(f);
-    fmt_printf(f, "heapcheck: %s on address %p\n", bug_names[x->bug], x->addr);
+    fmt_printf(f, "heapcheck: %s on address %p\n", title(x), x->addr);
     relation(f, x);
     line_start(f);
     fmt_printf(f, "  found by %s", op_names[x->op]);
@@ -193,7 +213,7 @@ void report_finding(const struct finding *x)
         }
     }
     line_start(f);
-    fmt_printf(f, "  likely cause: %s\n", likely_cause(x->bug));
+    fmt_printf(f, "  likely cause: %s\n", likely_cause(x));
     report_end();
     report_count_error();
 }
