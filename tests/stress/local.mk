@@ -35,3 +35,16 @@ tests_stress_alloc_fill_SOURCES = tests/stress/alloc_fill.c
 tests_stress_alloc_fill_LDADD = $(HC_LINKED)
 tests_stress_corruption_fuzz_SOURCES = tests/stress/corruption_fuzz.c
 tests_stress_corruption_fuzz_LDADD = $(HC_LINKED)
+
+## make soak (not part of make check): tests/stress/soak.c for SOAK_SECONDS (600), the
+## full and the hardened preset in alternate rounds; prints operations, processes
+## and duration.
+SOAK_SECONDS = 600
+EXTRA_PROGRAMS += tests/stress/soak
+CLEANFILES += tests/stress/soak
+tests_stress_soak_SOURCES = tests/stress/soak.c
+tests_stress_soak_LDADD = $(HC_LINKED)
+tests_stress_soak_LDFLAGS = -pthread
+soak: tests/stress/soak$(EXEEXT)
+	tests/stress/soak$(EXEEXT) $(SOAK_SECONDS)
+.PHONY: soak
