@@ -11,8 +11,8 @@
  *                signal handler running on an alternate signal stack
  *   static_alt   exit() from a signal handler on an alternate stack that is a static
  *                array; the block is held only in a global
- *   exit_thread  threads allocate and free, all reachable from globals, while one of
- *                them calls exit() */
+ *   exit_thread [N]  threads allocate and free, all reachable from globals, while one
+ *                of them calls exit() after N operations (2000) */
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <signal.h>
@@ -200,6 +200,7 @@ static int case_static_alt(void)
 #define THREADS 4
 #define SLOTS 64
 static void *volatile slots[THREADS][SLOTS];
+static long exit_after = 2000; /* operations of thread 0 before its exit() */
 
 static void *churn(void *arg)
 {
@@ -211,7 +212,7 @@ static void *churn(void *arg)
         void *old = slots[id][k];
         slots[id][k] = do_malloc(16 + (seed >> 20) % 2000);
         do_free(old);
-        if (id == 0 && i == 2000)
+        if (id == 0 && i == exit_after)
             exit(0);
     }
     return NULL;
@@ -236,8 +237,11 @@ int main(int argc, char **argv)
         return case_altstack();
     if (!strcmp(which, "static_alt"))
         return case_static_alt();
-    if (!strcmp(which, "exit_thread"))
+    if (!strcmp(which, "exit_thread")) {
+        if (argc > 2)
+            exit_after = atol(argv[2]);
         return case_exit_thread();
-    fprintf(stderr, "usage: roots reader|altstack|static_alt|exit_thread\n");
+    }
+    fprintf(stderr, "usage: roots reader|altstack|static_alt|exit_thread [N]\n");
     return 2;
 }
