@@ -165,7 +165,9 @@ static void error_results(json_t *results, json_t *rules, const struct proc *p)
             if (!first_with_source(where))
                 where = v->st[w];
         }
-        add_result(results, rules, e->kind, "a heap error found by heapcheck", "error", msg,
+        char rule_text[96];
+        snprintf(rule_text, sizeof rule_text, "heapcheck found a %s", e->kind);
+        add_result(results, rules, e->kind, rule_text, "error", msg,
                    where, stacks, p);
     }
 }
