@@ -9,6 +9,7 @@
 #include "core.h"
 #include "lock.h"
 #include "options.h"
+#include "trace.h"
 #include "report.h"
 #include "heapcheck.h"
 #include "depot.h"
@@ -98,6 +99,8 @@ static HC_COLD void init_slow(void)
         __atomic_store_n(&init_state, INIT_RUNNING, __ATOMIC_RELAXED);
         vg_init();
         options_load(report_warning);
+        if (!trace_this_process())
+            options.preset = PRESET_NONE; /* a skipped child: the bare allocator (trace.c) */
         core_config.mmap_threshold = options.mmap_threshold;
         core_config.trim_threshold = options.trim_threshold;
         core_config.top_pad = options.top_pad;

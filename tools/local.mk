@@ -11,7 +11,8 @@ tools_heapcheck_SOURCES = \
 	tools/symbolize.c tools/symbolize.h \
 	tools/suppress.c tools/suppress.h \
 	tools/report.c tools/report.h \
-	tools/render.c tools/render.h
+	tools/render.c tools/render.h \
+	tools/sarif.c tools/sarif.h
 tools_heapcheck_CPPFLAGS = -I$(top_builddir) -DHC_LIBDIR='"$(libdir)"'
 tools_heapcheck_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(LIBDW_CFLAGS)
 tools_heapcheck_LDADD = $(JANSSON_LIBS) $(LIBDW_LIBS)
