@@ -117,13 +117,16 @@ static inline bool starting_up(void)
     return false;
 }
 
+#ifndef HC_NO_STANDARD_NAMES
 /* At load, not at the first malloc: a program that faults before it allocates
- * still gets the fault report (fault.c). */
+ * still gets the fault report (fault.c).  Not in the unit tests' library, which
+ * drives the layers below directly. */
 __attribute__((constructor)) static void heap_init_at_load(void)
 {
     if (__atomic_load_n(&init_state, __ATOMIC_ACQUIRE) == INIT_NONE)
         init_slow();
 }
+#endif
 
 #define MAX_CHECK_FINDINGS 16
 

@@ -71,7 +71,7 @@ int main(int argc, char **argv)
     } else if (!strcmp(m, "waf")) {
         p = malloc(64);
         free(p);
-        p[5] = 'w';
+        p[5] = 'w'; /* MARK:write_after_free */
     } else if (!strcmp(m, "wild")) {
         p = (char *)(uintptr_t)0x5a5a5a5a000ULL;
         sink = *p;
@@ -98,8 +98,8 @@ int main(int argc, char **argv)
     } else if (!strcmp(m, "continue")) {
         p = malloc(13);
         p[13] = 'x';
-        free(p);
-        sink = p[0];
+        free(p); /* MARK:continue_free */
+        sink = p[0]; /* MARK:continue_read */
     } else if (!strcmp(m, "free-fill")) {
         struct node *volatile n = malloc(sizeof *n);
         n->next = malloc(sizeof *n);
