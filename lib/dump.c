@@ -146,11 +146,13 @@ static const char *const error_kinds[] = {
     [BUG_INTERIOR_FREE] = "invalid-free-interior", [BUG_WILD_FREE] = "invalid-free-wild",
     [BUG_WRITE_AFTER_FREE] = "write-after-free", [BUG_BAD_HEADER] = "corrupted-header",
     [BUG_MISMATCH] = "alloc-dealloc-mismatch", [BUG_HEAP_CORRUPTION] = "heap-corruption",
+    [BUG_USE_AFTER_FREE] = "heap-use-after-free", [BUG_SEGV] = "segv",
 };
 static const char *const op_words[] = {
     [OP_FREE] = "free", [OP_REALLOC] = "realloc", [OP_USABLE_SIZE] = "malloc_usable_size",
     [OP_DELETE] = "delete", [OP_DELETE_ARRAY] = "delete[]", [OP_CHECK] = "check",
-    [OP_QUARANTINE_EXIT] = "quarantine",
+    [OP_QUARANTINE_EXIT] = "quarantine", [OP_READ] = "read", [OP_WRITE] = "write",
+    [OP_ACCESS] = "access",
 };
 static const char *const kind_words[LEAK_KINDS] = {"definitely", "indirectly", "possibly", "reachable"};
 static const char *const level_words[] = {"off", "summary", "full"};
