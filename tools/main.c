@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "dump.h"
+#include "pictures.h"
 #include "render.h"
 #include "report.h"
 #include "run.h"
@@ -25,6 +26,7 @@ struct options {
     int error_exitcode;
     bool error_exitcode_given;
     bool gen_suppressions, json;
+    struct picture_request pictures;    /* report: --folded, --svg, --html */
     const char *log_file, *keep_dir;
     size_t nsupp;
     const char **supp_files;
@@ -51,6 +53,12 @@ static void usage(FILE *out)
             "  --log-file=FILE               write the report to FILE, not stderr\n"
             "  --keep-dumps=DIR              keep the processes' dumps in DIR\n"
             "  --json                        write the report as one JSON document\n"
+            "report only:\n"
+            "  --folded                      folded stacks of leaked (or, for a snapshot,\n"
+            "                                live) bytes, one line per stack\n"
+            "  --svg=FILE                    a flame graph of the same, as SVG\n"
+            "  --html=FILE                   one self-contained page: errors, leaks, flame\n"
+            "                                graph, top sites, snapshots, heap map\n"
             "  -h, --help                    show this help and exit\n"
             "  -V, --version                 show the version and exit\n"
             "\n"
@@ -74,6 +82,7 @@ static int bad_usage(const char *fmt, ...)
 enum {
     OPT_LEAK_CHECK = 256, OPT_SHOW_KINDS, OPT_SHOW_REACHABLE, OPT_ERRORS_FOR, OPT_EXITCODE,
     OPT_SUPP, OPT_GEN_SUPP, OPT_LOG_FILE, OPT_KEEP, OPT_JSON,
+    OPT_FOLDED, OPT_SVG, OPT_HTML,
 };
 
 static const struct option long_opts[] = {
@@ -87,6 +96,9 @@ static const struct option long_opts[] = {
     {"log-file", required_argument, NULL, OPT_LOG_FILE},
     {"keep-dumps", required_argument, NULL, OPT_KEEP},
     {"json", no_argument, NULL, OPT_JSON},
+    {"folded", no_argument, NULL, OPT_FOLDED},
+    {"svg", required_argument, NULL, OPT_SVG},
+    {"html", required_argument, NULL, OPT_HTML},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -158,6 +170,9 @@ static int parse_flags(int argc, char **argv, bool stop_early, struct options *o
         case OPT_LOG_FILE: o->log_file = optarg; break;
         case OPT_KEEP: o->keep_dir = optarg; break;
         case OPT_JSON: o->json = true; break;
+        case OPT_FOLDED: o->pictures.folded = true; break;
+        case OPT_SVG: o->pictures.svg = optarg; break;
+        case OPT_HTML: o->pictures.html = optarg; break;
         case 'h':
             usage(stdout);
             return 0;
@@ -249,6 +264,11 @@ int main(int argc, char **argv)
             return bad_usage("report: no dump files given");
         if (o.leak_check || o.keep_dir)
             return bad_usage("report: --leak-check and --keep-dumps are for running a program");
+        if ((o.pictures.folded || o.pictures.svg || o.pictures.html) && o.json)
+            return bad_usage("report: --json and the pictures (--folded, --svg, --html) are "
+                             "separate outputs: give one");
+    } else if (o.pictures.folded || o.pictures.svg || o.pictures.html) {
+        return bad_usage("--folded, --svg and --html are for 'heapcheck report' of kept dumps");
     } else {
         rest = argv + optind;
         nrest = argc - optind;
@@ -278,7 +298,10 @@ int main(int argc, char **argv)
     }
 
     bool fails = false;
-    if (report_mode) {
+    if (report_mode && (o.pictures.folded || o.pictures.svg || o.pictures.html)) {
+        struct report_config cfg = {o.show_kinds, o.count_kinds, false, supps};
+        rc = pictures_run(rest, (size_t)nrest, &cfg, &o.pictures, out);
+    } else if (report_mode) {
         bool ok = report_dumps(rest, (size_t)nrest, &o, supps, out, &fails);
         rc = !ok ? HC_EXIT_USAGE : (fails && o.error_exitcode_given) ? o.error_exitcode : 0;
     } else {

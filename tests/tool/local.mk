@@ -16,7 +16,8 @@ tool_tests = \
 	tests/tool/corpus.sh \
 	tests/tool/suppress.sh \
 	tests/tool/run_dumps.sh \
-	tests/tool/real_run.sh
+	tests/tool/real_run.sh \
+	tests/tool/pictures.sh
 TESTS += $(tool_tests)
 EXTRA_DIST += $(tool_tests) tests/tool/common.sh tests/tool/fake_prog.sh \
-	tests/tool/data tests/tool/corpus
+	tests/tool/data tests/tool/corpus tests/tool/golden tests/tool/svg_check.py
