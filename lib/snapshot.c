@@ -25,6 +25,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
+#include <unistd.h>
 #include <string.h>
 #include <time.h>
 
@@ -240,7 +242,18 @@ int snapshot_now(const char *trigger)
     fmt_init(&nf, name, sizeof name);
     const char *prefix = options.dump_path && options.dump_path[0] ? options.dump_path : "heapcheck";
     fmt_printf(&nf, "%s.%d.snap.%lu.json", prefix, os_getpid(), s->seq);
-    bool ok = fmt_length(&nf) < sizeof name && dump_write_file(fmt_text(&nf), NULL, s);
+    size_t len = fmt_length(&nf);
+    fmt_printf(&nf, ".tmp");
+    /* Written under a temporary name and renamed: whoever waits for snapshots (a
+     * script, the tool) never reads half of one. */
+    bool ok = fmt_length(&nf) < sizeof name && dump_write_file(name, NULL, s);
+    char final[sizeof name];
+    memcpy(final, name, len);
+    final[len] = '\0';
+    if (ok && rename(name, final) != 0)
+        ok = false;
+    else if (!ok)
+        unlink(name);
     int saved = errno;
     snapshot_release(s);
     if (!ok) {
