@@ -60,7 +60,7 @@ static void build(struct node *root, const struct picture_input *in)
         const struct weighted *w = &in->w[i];
         struct node *n = root;
         account(n, w);
-        if (in->nprocs > 1) {
+        if (in->several) {
             char label[300];
             const char *base = strrchr(w->p->d->exe, '/');
             snprintf(label, sizeof label, "%s[%ld]", base ? base + 1 : w->p->d->exe, w->p->d->pid);
@@ -261,7 +261,7 @@ void flame_write_svg(FILE *out, const struct picture_input *in, const char *titl
         xml_text(out, title);
     } else {
         fputs(in->live ? "Live heap by allocation stack" : "Leaked memory by allocation stack", out);
-        if (in->nprocs == 1) {
+        if (!in->several) {
             fputs(": ", out);
             xml_text(out, in->procs[0].d->exe);
         }

@@ -48,7 +48,7 @@ void folded_write(FILE *out, const struct picture_input *in)
         char *s = NULL;
         size_t len = 0, cap = 0;
         append(&s, &len, &cap, "");
-        if (in->nprocs > 1) {
+        if (in->several) {
             char root[300];
             const char *base = strrchr(w->p->d->exe, '/');
             snprintf(root, sizeof root, "%s[%ld]", base ? base + 1 : w->p->d->exe, w->p->d->pid);

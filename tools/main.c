@@ -190,7 +190,8 @@ static int parse_flags(int argc, char **argv, bool stop_early, struct options *o
 
 /* Load, model and render the dumps; returns false if any could not be read. */
 static bool report_dumps(char **files, size_t nfiles, const struct options *o,
-                         const struct supp_list *supps, FILE *out, bool *fails)
+                         const struct supp_list *supps, FILE *out, bool *fails,
+                         bool skip_snapshots)
 {
     struct report_config cfg = {o->show_kinds, o->count_kinds, o->gen_suppressions, supps};
     struct symbolizer *sym = sym_new(true);
@@ -203,6 +204,10 @@ static bool report_dumps(char **files, size_t nfiles, const struct options *o,
         if (!d) {
             hc_warn("cannot read dump: %s", err);
             all_read = false;
+            continue;
+        }
+        if (skip_snapshots && d->kind == DUMP_SNAPSHOT) {
+            dump_free(d); /* a run's report is of its exit dumps; snapshots are kept */
             continue;
         }
         proc_init(&procs[n++], d, sym, &cfg);
@@ -302,7 +307,7 @@ int main(int argc, char **argv)
         struct report_config cfg = {o.show_kinds, o.count_kinds, false, supps};
         rc = pictures_run(rest, (size_t)nrest, &cfg, &o.pictures, out);
     } else if (report_mode) {
-        bool ok = report_dumps(rest, (size_t)nrest, &o, supps, out, &fails);
+        bool ok = report_dumps(rest, (size_t)nrest, &o, supps, out, &fails, false);
         rc = !ok ? HC_EXIT_USAGE : (fails && o.error_exitcode_given) ? o.error_exitcode : 0;
     } else {
         char optbuf[64];
@@ -319,7 +324,7 @@ int main(int argc, char **argv)
                     hc_warn("warning: %s wrote no heapcheck dump (statically linked? "
                             "setuid? or a library without dump support)", rest[0]);
             }
-            bool ok = report_dumps(r.dumps, r.ndumps, &o, supps, out, &fails);
+            bool ok = report_dumps(r.dumps, r.ndumps, &o, supps, out, &fails, true);
             if ((fails || !ok) && o.error_exitcode)
                 rc = o.error_exitcode;
             if (o.keep_dir && r.ndumps)

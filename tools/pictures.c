@@ -74,6 +74,7 @@ static void add(struct picture_input *in, size_t *cap, struct weighted w)
         in->w = xrealloc(in->w, *cap, sizeof *in->w);
     }
     in->w[in->nw++] = w;
+    in->several |= w.p->d->pid != in->w[0].p->d->pid;
     in->bytes = sat_add(in->bytes, w.bytes);
     in->blocks = sat_add(in->blocks, w.blocks);
 }
@@ -88,6 +89,9 @@ static bool latest_of_its_process(const struct proc *procs, size_t n, const stru
             return false;
     return true;
 }
+
+static void collect_kind(struct picture_input *in, struct symbolizer *sym,
+                         const struct report_config *cfg);
 
 static int collect(struct picture_input *in, struct symbolizer *sym,
                    const struct report_config *cfg, bool strict)
@@ -116,6 +120,15 @@ static int collect(struct picture_input *in, struct symbolizer *sym,
         return HC_EXIT_USAGE;
     }
     in->live = nexit == 0;
+    collect_kind(in, sym, cfg);
+    return 0;
+}
+
+/* The weighted stacks: leak records of the exit dumps, or (in->live) the live
+ * groups of each process's latest snapshot. */
+static void collect_kind(struct picture_input *in, struct symbolizer *sym,
+                         const struct report_config *cfg)
+{
     size_t cap = 0;
     for (size_t i = 0; i < in->nprocs; i++) {
         struct proc *p = &in->procs[i];
@@ -134,11 +147,11 @@ static int collect(struct picture_input *in, struct symbolizer *sym,
             }
         }
     }
-    return 0;
 }
 
 static bool write_file(const char *path, const struct picture_input *in,
-                       const struct report_config *cfg, bool html)
+                       const struct picture_input *live, const struct report_config *cfg,
+                       bool html)
 {
     FILE *f = fopen(path, "w");
     if (!f) {
@@ -146,7 +159,7 @@ static bool write_file(const char *path, const struct picture_input *in,
         return false;
     }
     if (html)
-        html_write(f, in, cfg);
+        html_write(f, in, live, cfg);
     else
         flame_write_svg(f, in, NULL, true, 1200);
     if (fclose(f) != 0) {
@@ -182,10 +195,19 @@ int pictures_run(char **files, size_t nfiles, const struct report_config *cfg,
         rc = collect(&in, sym, cfg, req->folded || req->svg);
     if (!rc && req->folded)
         folded_write(out, &in);
-    if (!rc && req->svg && !write_file(req->svg, &in, cfg, false))
+    if (!rc && req->svg && !write_file(req->svg, &in, NULL, cfg, false))
         rc = HC_EXIT_USAGE;
-    if (!rc && req->html && !write_file(req->html, &in, cfg, true))
+    struct picture_input live = in;
+    live.w = NULL;
+    live.nw = 0;
+    live.bytes = live.blocks = 0;
+    live.several = false;
+    live.live = true;
+    if (!rc && req->html && !in.live)
+        collect_kind(&live, sym, cfg); /* the snapshots' live heap beside the leaks */
+    if (!rc && req->html && !write_file(req->html, &in, live.nw ? &live : NULL, cfg, true))
         rc = HC_EXIT_USAGE;
+    free(live.w);
     for (size_t i = 0; i < in.nprocs; i++)
         proc_fini(&in.procs[i]);
     free(in.procs);

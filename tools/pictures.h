@@ -27,6 +27,7 @@ struct picture_input {
     struct weighted *w;     /* of the dumps the flame graph and folded stacks draw */
     size_t nw;
     uint64_t bytes, blocks; /* their sums */
+    bool several;           /* they come from several processes: each gets a root box */
 };
 
 struct picture_request {
@@ -50,8 +51,10 @@ void folded_write(FILE *out, const struct picture_input *in);
 void flame_write_svg(FILE *out, const struct picture_input *in, const char *title,
                      bool standalone, int width);
 
-/* html.c */
-bool html_write(FILE *out, const struct picture_input *in, const struct report_config *cfg);
+/* html.c: IN as the flame graph and sites draw; LIVE (or NULL): the latest
+ * snapshots' live heap, drawn too when IN is of leaks. */
+bool html_write(FILE *out, const struct picture_input *in, const struct picture_input *live,
+                const struct report_config *cfg);
 
 /* XML text: & < > " escaped, control bytes dropped. */
 void xml_text(FILE *out, const char *s);

@@ -23,7 +23,9 @@ tool_tests = \
 	tests/tool/run_dumps.sh \
 	tests/tool/real_run.sh \
 	tests/tool/pictures.sh \
-	tests/tool/snapshots.sh
+	tests/tool/snapshots.sh \
+	tests/tool/html_browser.sh
 TESTS += $(tool_tests)
 EXTRA_DIST += $(tool_tests) tests/tool/common.sh tests/tool/fake_prog.sh \
-	tests/tool/data tests/tool/corpus tests/tool/golden tests/tool/svg_check.py
+	tests/tool/data tests/tool/corpus tests/tool/golden tests/tool/svg_check.py \
+	tests/tool/png_check.py
