@@ -21,6 +21,8 @@ static const char *const state_names[MAP_STATES] = {"live", "overhead", "free", 
 
 struct painter {
     struct heapmap *m;
+    heapmap_live_fn *on_live;
+    void *arg;
     size_t cur;        /* the region being painted */
     uintptr_t pos;     /* painted up to here */
     size_t done;       /* finished cells of the current region */
@@ -101,6 +103,8 @@ static void visit(void *payload, size_t usable, bool inuse, void *arg)
             s = MAP_LIVE;
             if (!guard_block_info(user, &live, &stack))
                 s = MAP_DAMAGED;
+            else if (p->on_live)
+                p->on_live(stack, live, p->arg);
             break;
         }
         case PTR_QUARANTINED: s = MAP_QUARANTINED; break;
@@ -129,7 +133,7 @@ static void visit(void *payload, size_t usable, bool inuse, void *arg)
     }
 }
 
-void heapmap_collect(struct heapmap *m, char *cells)
+void heapmap_collect(struct heapmap *m, char *cells, heapmap_live_fn *on_live, void *arg)
 {
     memset(m, 0, sizeof *m);
     size_t n = region_count();
@@ -143,7 +147,7 @@ void heapmap_collect(struct heapmap *m, char *cells)
         r->ncells = (r->size + r->cell - 1) / r->cell;
         r->cells = cells + i * HEAPMAP_CELLS;
     }
-    struct painter p = {m, 0, 0, 0, {0}};
+    struct painter p = {m, on_live, arg, 0, 0, 0, {0}};
     if (m->nregions)
         start_region(&p);
     core_walk(visit, &p);

@@ -29,8 +29,11 @@ struct heapmap {
     size_t large_blocks[MAP_STATES], large_bytes[MAP_STATES];
 };
 
-/* cells: room for HEAPMAP_MAX_REGIONS * HEAPMAP_CELLS letters.  Heap lock held. */
-void heapmap_collect(struct heapmap *m, char *cells);
+/* cells: room for HEAPMAP_MAX_REGIONS * HEAPMAP_CELLS letters.  on_live (may be
+ * NULL) is called for each live block with its stack and requested size: the same walk
+ * serves the snapshot's groups.  Heap lock held. */
+typedef void heapmap_live_fn(uint32_t stack, size_t size, void *arg);
+void heapmap_collect(struct heapmap *m, char *cells, heapmap_live_fn *on_live, void *arg);
 /* The "heap_map" value (docs/dump-format.md); flush is called between runs. */
 void heapmap_write(const struct heapmap *m, struct fmt *out, void (*flush)(void));
 

@@ -18,7 +18,6 @@
 #include "lock.h"
 #include "options.h"
 #include "os.h"
-#include "ptrset.h"
 #include "quarantine.h"
 #include "report.h"
 #include "vg.h"
@@ -77,13 +76,11 @@ void snapshot_release(struct snapshot *s)
         os_unmap(s, s->map_len);
 }
 
-static void add_live(const void *p, enum ptr_state st, void *arg)
+/* A live block into its stack's group (called from the heap map's walk, which
+ * reads the blocks in address order: one pass over the heap serves both). */
+static void add_live(uint32_t stack, size_t size, void *arg)
 {
     struct snapshot *s = arg;
-    size_t size;
-    uint32_t stack;
-    if (st != PTR_LIVE || !guard_block_info((void *)p, &size, &stack))
-        return;
     size_t j = (size_t)((stack * 0x9e3779b97f4a7c15ULL) >> 32) & (s->table_cap - 1);
     for (;; j = (j + 1) & (s->table_cap - 1)) {
         if (!s->table[j]) {
@@ -173,9 +170,7 @@ struct snapshot *snapshot_collect(bool groups)
             continue;
         }
         take_stats(&s->stats);
-        if (groups)
-            ptrset_walk(add_live, s);
-        heapmap_collect(&s->map, s->cells);
+        heapmap_collect(&s->map, s->cells, groups ? add_live : NULL, s);
         lock_release(taken);
         vg_leave();
         s->stats.errors = report_error_count();

@@ -122,9 +122,15 @@ static void leaks_section(FILE *out, const struct picture_input *in, const struc
         }
         fputs("</table>\n", out);
     }
-    fputs("<div class=\"graph\">", out);
-    flame_write_svg(out, graph, NULL, false, 1160);
-    fputs("</div></section>\n", out);
+    if (graph->bytes || !exits) {
+        fputs("<div class=\"graph\">", out);
+        flame_write_svg(out, graph, NULL, false, 1160);
+        fputs("</div>", out);
+    } else {
+        fputs("<p class=\"good\">Nothing leaked (of the kinds shown), so there is no leak flame "
+              "graph.</p>", out);
+    }
+    fputs("</section>\n", out);
 }
 
 /* The allocation site of a stack: its innermost frame in the program's own code,
@@ -407,8 +413,9 @@ bool html_write(FILE *out, const struct picture_input *in, const struct picture_
         const struct hc_dump *d = in->procs[i].d;
         if (d->kind == DUMP_SNAPSHOT)
             nsnap++;
-        if (d->has_stats && (!latest || (d->kind == DUMP_EXIT) > (latest->kind == DUMP_EXIT) ||
-                             d->time_ms > latest->time_ms))
+        /* The exit dump if there is one (the end), else the latest snapshot. */
+        if (d->has_stats &&
+            (!latest || (latest->kind != DUMP_EXIT && (d->kind == DUMP_EXIT || d->time_ms > latest->time_ms))))
             latest = d;
     }
     fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>heapcheck: ", out);
@@ -464,7 +471,8 @@ bool html_write(FILE *out, const struct picture_input *in, const struct picture_
         flame_write_svg(out, live, NULL, false, 1160);
         fputs("</div></section>\n", out);
     }
-    sites_section(out, in);
+    /* Nothing leaked but snapshots were given: their sites say more than an empty table. */
+    sites_section(out, live && !in->bytes ? live : in);
     timeline_section(out, in);
     fputs("<section id=\"heapmap\"><h2>Heap map</h2>\n<p>Each heap region is a strip read left to right, "
           "top to bottom; each cell shows the state holding most of its bytes. Hover a cell for its "
