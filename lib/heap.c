@@ -9,6 +9,7 @@
 #include "core.h"
 #include "lock.h"
 #include "options.h"
+#include "trace.h"
 #include "report.h"
 #include "heapcheck.h"
 #include "depot.h"
@@ -21,6 +22,8 @@
 #include "leak.h"
 #include "leakreport.h"
 #include "quarantine.h"
+#include "slots.h"
+#include "fault.h"
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -98,6 +101,8 @@ static HC_COLD void init_slow(void)
         __atomic_store_n(&init_state, INIT_RUNNING, __ATOMIC_RELAXED);
         vg_init();
         options_load(report_warning);
+        if (!trace_this_process())
+            options.preset = PRESET_NONE; /* a skipped child: the bare allocator (trace.c) */
         core_config.mmap_threshold = options.mmap_threshold;
         core_config.trim_threshold = options.trim_threshold;
         core_config.top_pad = options.top_pad;
@@ -128,7 +133,19 @@ static HC_COLD void init_slow(void)
                 stack_depth = 1; /* the caller only: unwinding is most of a stack's cost */
             options.leak_check = LEVEL_OFF; /* protection, not diagnosis */
         }
+        if (guarded && !vg_active) { /* memcheck sees reads itself: no slots under it */
+            bool hardened = options.preset == PRESET_HARDENED;
+            struct slots_config sc = {
+                .count = options.guard_slots,
+                .first = hardened ? 0 : options.guard_first,
+                .sample = hardened ? options.guard_sample_hardened : options.guard_sample,
+                .left = options.guard_left,
+            };
+            slots_init(&sc);
+        }
         report_init();
+        if (guarded && !vg_active)
+            fault_init();
         __atomic_store_n(&init_state, INIT_READY, __ATOMIC_RELEASE);
         mine = true;
     }
@@ -146,6 +163,17 @@ static inline bool starting_up(void)
     init_slow();
     return false;
 }
+
+#ifndef HC_NO_STANDARD_NAMES
+/* At load, not at the first malloc: a program that faults before it allocates
+ * still gets the fault report (fault.c).  Not in the unit tests' library, which
+ * drives the layers below directly. */
+__attribute__((constructor)) static void heap_init_at_load(void)
+{
+    if (__atomic_load_n(&init_state, __ATOMIC_ACQUIRE) == INIT_NONE)
+        init_slow();
+}
+#endif
 
 #define MAX_CHECK_FINDINGS 16
 

@@ -21,6 +21,7 @@
 #include "large.h"
 #include "os.h"
 #include "ptrset.h"
+#include "slots.h"
 #include "region.h"
 #include "threads.h"
 
@@ -413,6 +414,12 @@ static void collect_live(const void *p, enum ptr_state st, void *arg)
     s->b[s->n++] = (struct lb){(uintptr_t)p, size, 0, stack, UNREACHED, false};
 }
 
+static void collect_slot(const void *p, size_t size, uint32_t stack, void *arg)
+{
+    struct scan *s = arg;
+    s->b[s->n++] = (struct lb){(uintptr_t)p, size, 0, stack, UNREACHED, false};
+}
+
 static enum leak_kind kind_of(const struct lb *b)
 {
     switch (b->state) {
@@ -494,7 +501,7 @@ static void group(struct scan *s, struct leak_result *r, uint32_t *table, size_t
 bool leak_scan(struct leak_result *r, const void *stack_from, const uintptr_t *regs, size_t nregs)
 {
     memset(r, 0, sizeof *r);
-    size_t cap = ptrset_count() + 1;
+    size_t cap = ptrset_count() + slots_live_count() + 1;
     size_t excl_cap = region_count() + large_count() + 4096 + 16;
     size_t table_cap = 16;
     while (table_cap < 2 * cap)
@@ -517,11 +524,14 @@ bool leak_scan(struct leak_result *r, const void *stack_from, const uintptr_t *r
     r->map_len = len;
 
     ptrset_walk(collect_live, &s);
+    slots_walk_live(collect_slot, &s);
     sort_blocks(s.b, s.n);
 
     for (size_t i = 0; i < region_count(); i++)
         exclude(&s, (uintptr_t)region_at(i)->base, (uintptr_t)region_at(i)->end);
     large_walk(exclude_large, &s);
+    if (slots_hi) /* live slot blocks are blocks, not roots */
+        exclude(&s, slots_lo, slots_hi);
     os_meta_walk(exclude_meta, &s);
     sort(s.excl, s.nexcl, sizeof *s.excl, by_lo);
 

@@ -37,6 +37,30 @@ void os_unmap(void *p, size_t len)
     errno = saved;
 }
 
+void *os_reserve(size_t len)
+{
+    void *p = mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    return p == MAP_FAILED ? NULL : p;
+}
+
+bool os_open_pages(void *p, size_t len)
+{
+    int saved = errno;
+    bool ok = mprotect(p, len, PROT_READ | PROT_WRITE) == 0;
+    errno = saved;
+    return ok;
+}
+
+void os_close_pages(void *p, size_t len)
+{
+    int saved = errno;
+    /* A fresh mapping over the old one: no access, and the pages are given back in
+     * the same call. */
+    if (mmap(p, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0) == MAP_FAILED)
+        mprotect(p, len, PROT_NONE);
+    errno = saved;
+}
+
 void *os_sbrk(intptr_t delta)
 {
     int saved = errno;

@@ -14,6 +14,13 @@ void os_unmap(void *p, size_t len);
 /* Grow or shrink the program break; returns the old break or NULL on failure. */
 void *os_sbrk(intptr_t delta);
 void *os_brk_now(void);
+/* Address space with no access (PROT_NONE, nothing committed), or NULL. */
+void *os_reserve(size_t len);
+/* Make reserved pages readable and writable (false on failure). */
+bool os_open_pages(void *p, size_t len);
+/* Make pages inaccessible again and drop their contents (they read as zero once
+ * reopened). */
+void os_close_pages(void *p, size_t len);
 /* Tell the kernel the pages may be dropped (contents become zero on next touch). */
 void os_discard(void *p, size_t len);
 /* Fill with random bytes from getrandom(); falls back to mixing time and addresses. */

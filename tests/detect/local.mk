@@ -76,6 +76,25 @@ tests_detect_first_call_linked_LDADD = $(HC_LINKED)
 tests_detect_signal_malloc_linked_SOURCES = tests/detect/signal_malloc.c
 tests_detect_signal_malloc_linked_LDADD = $(HC_LINKED)
 
+# Caught at the access: guarded slots and the fatal-signal report (lib/slots.c,
+# lib/fault.c).
+detect_programs += tests/detect/access
+detect_recipes += \
+	tests/detect/access_read_after_free_first_byte \
+	tests/detect/access_read_after_free_middle \
+	tests/detect/access_read_past_32_byte_block \
+	tests/detect/access_read_past_page_block \
+	tests/detect/access_underflow_read \
+	tests/detect/access_write_after_free \
+	tests/detect/access_wild_pointer \
+	tests/detect/access_pointer_from_freed_block \
+	tests/detect/access_own_handler \
+	tests/detect/access_fault_in_thread \
+	tests/detect/access_continue_mode_keeps_findings \
+	tests/detect/free_of_free_fill_pointer
+tests_detect_access_linked_SOURCES = tests/detect/access.c
+tests_detect_access_linked_LDADD = $(HC_LINKED)
+
 # C++: new, new[], delete and delete[] against malloc and free.
 if HAVE_CXX
 detect_programs += tests/detect/cxx_mismatch
