@@ -65,3 +65,11 @@ heapcheck_version() {
     fi
     echo "$v"
 }
+
+# The path of Scudo's standalone runtime (clang's compiler-rt), or nothing: clang knows
+# where its runtime lives.
+scudo_path() {
+    command -v clang >/dev/null 2>&1 || return 0
+    f=$(clang -print-file-name=libclang_rt.scudo_standalone-x86_64.so 2>/dev/null || true)
+    [ -f "$f" ] && echo "$f"
+}

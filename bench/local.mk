@@ -39,7 +39,7 @@ EXTRA_PROGRAMS += bench/bench-rusage bench/bench-scale
 bench_bench_rusage_SOURCES = bench/rusage.c
 bench_bench_scale_SOURCES = bench/scale.c
 bench_bench_scale_LDADD = -ldl
-EXTRA_DIST += bench/common.sh bench/peers.sh bench/scale.sh bench/instructions.sh bench/README.md \
+EXTRA_DIST += bench/common.sh bench/peers.sh bench/threads.sh bench/scale.sh bench/instructions.sh bench/README.md \
 	bench/programs/gen-c.awk bench/programs/gen-lines.awk bench/programs/gen-repo.awk \
 	bench/programs/alloc.py bench/programs/hash.pl
 CLEANFILES += bench/bench-rusage$(EXEEXT) bench/bench-scale$(EXEEXT)
@@ -47,6 +47,13 @@ CLEANFILES += bench/bench-rusage$(EXEEXT) bench/bench-scale$(EXEEXT)
 bench-peers: lib/libheapcheck.la bench/bench-workloads$(EXEEXT) bench/bench-rusage$(EXEEXT)
 	$(AM_V_at)$(bench_env) BENCH_PROG=bench/bench-workloads$(EXEEXT) \
 	BENCH_RUSAGE=bench/bench-rusage$(EXEEXT) $(SHELL) $(srcdir)/bench/peers.sh
+	$(AM_V_at)$(bench_env) BENCH_PROG=bench/bench-workloads$(EXEEXT) \
+	$(SHELL) $(srcdir)/bench/threads.sh
+
+# `make bench-threads`: the thread-scaling run of bench-peers alone.
+bench-threads: lib/libheapcheck.la bench/bench-workloads$(EXEEXT)
+	$(AM_V_at)$(bench_env) BENCH_PROG=bench/bench-workloads$(EXEEXT) \
+	$(SHELL) $(srcdir)/bench/threads.sh
 
 bench-scale: lib/libheapcheck.la bench/bench-scale$(EXEEXT)
 	$(AM_V_at)$(bench_env) BENCH_PROG=bench/bench-scale$(EXEEXT) \
@@ -58,4 +65,4 @@ bench-instructions: lib/libheapcheck.la bench/bench-scale$(EXEEXT)
 	$(AM_V_at)$(bench_env) BENCH_PROG=bench/bench-scale$(EXEEXT) \
 	$(SHELL) $(srcdir)/bench/instructions.sh
 
-.PHONY: bench-peers bench-scale bench-instructions
+.PHONY: bench-peers bench-threads bench-scale bench-instructions

@@ -48,8 +48,8 @@ quick=${BENCH_QUICK:-0}
 limit=${BENCH_TIMEOUT:-300}
 install=${BENCH_INSTALL:-1}
 day=${BENCH_DATE:-$(date +%F)}
-all_peers="heapcheck-full heapcheck-hardened jemalloc mimalloc tcmalloc tcmalloc-debug
-glibc-check dmalloc efence duma asan memcheck"
+all_peers="heapcheck-full heapcheck-hardened heapcheck-none glibc-notcache scudo jemalloc
+mimalloc tcmalloc tcmalloc-debug glibc-check dmalloc efence duma asan memcheck"
 peers=${BENCH_PEERS:-$all_peers}
 micro="small-churn medium-churn realloc-chains producer-consumer larson"
 programs="gcc python3 perl git sort"
@@ -124,6 +124,20 @@ peer_def() {
         # leaking program (gcc's cc1, python) keeps its exit status.
         P_ENV="LD_PRELOAD=$lib HEAPCHECK_OPTIONS=preset=full,exitcode=0"
         P_NOTE="HEAPCHECK_OPTIONS=preset=full,exitcode=0 (every check, leak check at exit)" ;;
+    heapcheck-none)
+        P_NEED=$lib
+        P_ENV="LD_PRELOAD=$lib HEAPCHECK_OPTIONS=preset=none,exitcode=0"
+        P_NOTE="HEAPCHECK_OPTIONS=preset=none,exitcode=0 (the bare core allocator)" ;;
+    glibc-notcache)
+        # glibc's boundary-tag allocator without the per-thread cache in front.
+        P_ENV="GLIBC_TUNABLES=glibc.malloc.tcache_count=0"
+        P_NOTE="GLIBC_TUNABLES=glibc.malloc.tcache_count=0 (no thread cache)" ;;
+    scudo)
+        # The hardened allocator a release build would pick: clang's runtime.
+        P_NEED=$(scudo_path) P_PKG=libclang-rt-14-dev
+        [ -n "$P_NEED" ] || P_NEED=libclang_rt.scudo_standalone-x86_64.so
+        case $P_NEED in /*) P_ENV="LD_PRELOAD=$P_NEED" ;; esac
+        P_NOTE="libclang_rt.scudo_standalone-x86_64.so preloaded, default settings" ;;
     heapcheck-hardened)
         P_NEED=$lib
         P_ENV="LD_PRELOAD=$lib HEAPCHECK_OPTIONS=preset=hardened,exitcode=0"
@@ -190,7 +204,7 @@ peer_ready() {
     case $P_NEED in
     '') return 0 ;;
     /*) [ -f "$P_NEED" ] ;;
-    *.so.*) return 1 ;;
+    *.so.* | *.so) return 1 ;;
     *) command -v "$P_NEED" >/dev/null 2>&1 ;;
     esac
 }
@@ -472,7 +486,7 @@ peer_version() {
     heapcheck-*) echo "${hc_version:-unknown}" ;;
     asan) clang --version 2>/dev/null | head -n 1 ;;
     memcheck) valgrind --version 2>/dev/null ;;
-    glibc-check) echo "glibc $(pkg_version libc6)" ;;
+    glibc-check | glibc-notcache) echo "glibc $(pkg_version libc6)" ;;
     *) peer_def "$1"; echo "$P_PKG $(pkg_version "$P_PKG")" ;;
     esac
 }

@@ -286,75 +286,113 @@ struct item {
     unsigned char tag;
 };
 
-static struct {
+#define MAX_THREADS 8
+static unsigned nthreads; /* the threaded workloads' threads (argument THREADS) */
+
+struct ring {
     struct item slot[RING];
     /* On lines of their own, so each side writes only its own line. */
     _Alignas(64) _Atomic uint64_t head; /* items published by the producer */
     _Alignas(64) _Atomic uint64_t tail; /* items taken by the consumer */
     _Alignas(64) uint64_t ops;
-} ring;
+    unsigned pair;
+};
+static struct ring rings[MAX_THREADS / 2];
 
 static void *producer(void *arg)
 {
-    (void)arg;
-    struct rng r = rng_seeded(4);
+    struct ring *q = arg;
+    struct rng r = rng_seeded(4 + q->pair);
     uint64_t head = 0, tail = 0; /* tail: the consumer's position, as last seen */
-    pin_to_cpu(0);
+    pin_to_cpu(2 * q->pair);
     pthread_barrier_wait(&start_line);
-    for (; head < ring.ops; head++) {
+    for (; head < q->ops; head++) {
         size_t size = rng_size(&r, 8, 512);
         unsigned char *p = xmalloc(size);
         stamp(p, size, (unsigned char)head, false);
         unsigned spins = 0;
         while (head - tail == RING) {
             /* The consumer may itself be waiting for what we have not published. */
-            atomic_store_explicit(&ring.head, head, memory_order_release);
-            tail = atomic_load_explicit(&ring.tail, memory_order_acquire);
+            atomic_store_explicit(&q->head, head, memory_order_release);
+            tail = atomic_load_explicit(&q->tail, memory_order_acquire);
             if (head - tail == RING)
                 backoff(&spins);
         }
-        ring.slot[head % RING] = (struct item){p, (uint32_t)size, (unsigned char)head};
+        q->slot[head % RING] = (struct item){p, (uint32_t)size, (unsigned char)head};
         if ((head + 1) % BATCH == 0)
-            atomic_store_explicit(&ring.head, head + 1, memory_order_release);
+            atomic_store_explicit(&q->head, head + 1, memory_order_release);
     }
-    atomic_store_explicit(&ring.head, head, memory_order_release);
+    atomic_store_explicit(&q->head, head, memory_order_release);
     return NULL;
 }
 
 static void *consumer(void *arg)
 {
-    (void)arg;
+    struct ring *q = arg;
     uint64_t tail = 0, head = 0; /* head: the producer's position, as last seen */
-    pin_to_cpu(1);
+    pin_to_cpu(2 * q->pair + 1);
     pthread_barrier_wait(&start_line);
-    for (; tail < ring.ops; tail++) {
+    for (; tail < q->ops; tail++) {
         unsigned spins = 0;
         while (head == tail) {
-            atomic_store_explicit(&ring.tail, tail, memory_order_release);
-            head = atomic_load_explicit(&ring.head, memory_order_acquire);
+            atomic_store_explicit(&q->tail, tail, memory_order_release);
+            head = atomic_load_explicit(&q->head, memory_order_acquire);
             if (head == tail)
                 backoff(&spins);
         }
-        struct item it = ring.slot[tail % RING];
+        struct item it = q->slot[tail % RING];
         if ((tail + 1) % BATCH == 0)
-            atomic_store_explicit(&ring.tail, tail + 1, memory_order_release);
+            atomic_store_explicit(&q->tail, tail + 1, memory_order_release);
         verify(it.p, it.size, it.tag);
         free(it.p);
     }
     return NULL;
 }
 
+/* One thread: the same queue, each block freed RING blocks after its malloc by the
+ * thread that allocated it (the baseline of the thread-scaling run). */
+static double run_queue_alone(uint64_t ops)
+{
+    struct rng r = rng_seeded(4);
+    static struct item q[RING];
+    double t0 = now_seconds();
+    for (uint64_t i = 0; i < ops + RING; i++) {
+        if (i >= RING) {
+            verify(q[i % RING].p, q[i % RING].size, q[i % RING].tag);
+            free(q[i % RING].p);
+        }
+        if (i < ops) {
+            size_t size = rng_size(&r, 8, 512);
+            unsigned char *p = xmalloc(size);
+            stamp(p, size, (unsigned char)i, false);
+            q[i % RING] = (struct item){p, (uint32_t)size, (unsigned char)i};
+        }
+    }
+    return now_seconds() - t0;
+}
+
+/* THREADS/2 producer-consumer pairs, each with a ring of its own. */
 static double run_producer_consumer(uint64_t ops)
 {
-    pthread_t prod, cons;
-    ring.ops = ops;
-    pthread_barrier_init(&start_line, NULL, 3);
-    spawn(&prod, producer, NULL);
-    spawn(&cons, consumer, NULL);
+    if (nthreads == 1)
+        return run_queue_alone(ops);
+    unsigned pairs = nthreads / 2;
+    pthread_t prod[MAX_THREADS / 2], cons[MAX_THREADS / 2];
+    pthread_barrier_init(&start_line, NULL, 2 * pairs + 1);
+    for (unsigned i = 0; i < pairs; i++) {
+        rings[i].ops = ops / pairs + (i < ops % pairs);
+        rings[i].pair = i;
+        atomic_store(&rings[i].head, 0);
+        atomic_store(&rings[i].tail, 0);
+        spawn(&prod[i], producer, &rings[i]);
+        spawn(&cons[i], consumer, &rings[i]);
+    }
     pthread_barrier_wait(&start_line);
     double t0 = now_seconds();
-    pthread_join(prod, NULL);
-    pthread_join(cons, NULL);
+    for (unsigned i = 0; i < pairs; i++) {
+        pthread_join(prod[i], NULL);
+        pthread_join(cons[i], NULL);
+    }
     double elapsed = now_seconds() - t0;
     pthread_barrier_destroy(&start_line);
     return elapsed;
@@ -365,7 +403,6 @@ static double run_producer_consumer(uint64_t ops)
  * and then the old block goes to another thread's mailbox instead of to free(), as a
  * request handed between worker threads would, and its new owner frees it.  One op is
  * one replacement. */
-#define LARSON_THREADS 4
 #define LARSON_SLOTS 1000
 #define MAILBOX 256
 #define PASS_ONE_IN 32   /* how often a block changes threads */
@@ -384,7 +421,7 @@ struct worker {
     struct mailbox box;
 };
 
-static struct worker workers[LARSON_THREADS];
+static struct worker workers[MAX_THREADS];
 
 static void free_item(const struct item *it)
 {
@@ -432,8 +469,8 @@ static void *larson_worker(void *arg)
     pthread_barrier_wait(&start_line);
     for (uint64_t op = 0; op < w->ops; op++) {
         struct item *it = &slot[rng_below(&r, LARSON_SLOTS)];
-        if (rng_below(&r, PASS_ONE_IN) == 0) {
-            unsigned to = (w->id + 1 + rng_below(&r, LARSON_THREADS - 1)) % LARSON_THREADS;
+        if (nthreads > 1 && rng_below(&r, PASS_ONE_IN) == 0) {
+            unsigned to = (w->id + 1 + rng_below(&r, nthreads - 1)) % nthreads;
             pass(&workers[to].box, it);
         } else {
             free_item(it);
@@ -455,11 +492,11 @@ static void *larson_worker(void *arg)
 
 static double run_larson(uint64_t ops)
 {
-    pthread_barrier_init(&start_line, NULL, LARSON_THREADS + 1);
-    for (unsigned i = 0; i < LARSON_THREADS; i++) {
+    pthread_barrier_init(&start_line, NULL, nthreads + 1);
+    for (unsigned i = 0; i < nthreads; i++) {
         workers[i].id = i;
         /* Split ops so the shares add up to exactly ops. */
-        workers[i].ops = ops / LARSON_THREADS + (i < ops % LARSON_THREADS);
+        workers[i].ops = ops / nthreads + (i < ops % nthreads);
         pthread_mutex_init(&workers[i].box.lock, NULL);
         workers[i].box.n = 0;
         spawn(&workers[i].thread, larson_worker, &workers[i]);
@@ -469,9 +506,9 @@ static double run_larson(uint64_t ops)
     pthread_barrier_wait(&start_line); /* every worker has done its share */
     double elapsed = now_seconds() - t0;
     pthread_barrier_wait(&start_line); /* let them free their slots */
-    for (unsigned i = 0; i < LARSON_THREADS; i++)
+    for (unsigned i = 0; i < nthreads; i++)
         pthread_join(workers[i].thread, NULL);
-    for (unsigned i = 0; i < LARSON_THREADS; i++) {
+    for (unsigned i = 0; i < nthreads; i++) {
         drain(&workers[i].box);
         pthread_mutex_destroy(&workers[i].box.lock);
     }
@@ -484,25 +521,27 @@ static const struct workload {
     const char *name;
     double (*run)(uint64_t ops);
     uint64_t default_ops; /* about half a second with glibc on a current x86-64 */
+    unsigned default_threads; /* 0: single-threaded, THREADS not accepted */
     const char *what;
 } workloads[] = {
-    {"small-churn", run_small_churn, 12000000,
+    {"small-churn", run_small_churn, 12000000, 0,
      "replace random blocks of 8 B-1 KiB among 10,000 live (op: free + malloc)"},
-    {"medium-churn", run_medium_churn, 1000000,
+    {"medium-churn", run_medium_churn, 1000000, 0,
      "replace random blocks of 16-64 KiB among 1,000 live (op: free + malloc)"},
-    {"realloc-chains", run_realloc_chains, 6000000,
+    {"realloc-chains", run_realloc_chains, 6000000, 0,
      "grow 6 interleaved buffers from 16 B to 32-64 KiB by 1-256 B (op: realloc)"},
-    {"producer-consumer", run_producer_consumer, 300000,
-     "2 threads, blocks of 8-512 B through a queue (op: malloc + remote free)"},
-    {"larson", run_larson, 8000000,
-     "4 threads x 1,000 slots of 8 B-1 KiB, 1 in 32 freed by another thread (op: free + malloc)"},
+    {"producer-consumer", run_producer_consumer, 300000, 2,
+     "2 threads (THREADS/2 pairs; 1: one thread alone), blocks of 8-512 B through a queue (op: malloc + remote free)"},
+    {"larson", run_larson, 8000000, 4,
+     "4 threads (THREADS) x 1,000 slots of 8 B-1 KiB, 1 in 32 freed by another thread (op: free + malloc)"},
 };
 #define NWORKLOADS (sizeof workloads / sizeof workloads[0])
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: bench-workloads WORKLOAD [OPS]\n"
-                 "prints: WORKLOAD ops=N seconds=S ops/s=R peak_rss_kib=K\n"
+    fprintf(out, "usage: bench-workloads WORKLOAD [OPS [THREADS]]\n"
+                 "prints: WORKLOAD ops=N seconds=S ops/s=R peak_rss_kib=K [threads=T]\n"
+                 "THREADS (1, 2, 4 or 8) for the threaded workloads\n"
                  "workloads (default OPS):\n");
     for (size_t i = 0; i < NWORKLOADS; i++)
         fprintf(out, "  %-18s %9" PRIu64 "  %s\n", workloads[i].name,
@@ -520,7 +559,7 @@ int main(int argc, char **argv)
             puts(workloads[i].name);
         return EXIT_SUCCESS;
     }
-    if (argc < 2 || argc > 3) {
+    if (argc < 2 || argc > 4) {
         usage(stderr);
         return EXIT_FAILURE;
     }
@@ -534,7 +573,7 @@ int main(int argc, char **argv)
         return EXIT_FAILURE;
     }
     uint64_t ops = w->default_ops;
-    if (argc == 3) {
+    if (argc >= 3) {
         char *end;
         errno = 0;
         unsigned long long v = strtoull(argv[2], &end, 10);
@@ -545,6 +584,16 @@ int main(int argc, char **argv)
         }
         ops = v;
     }
+    nthreads = w->default_threads;
+    if (argc == 4) {
+        nthreads = (unsigned)atoi(argv[3]);
+        if (!w->default_threads ||
+            (nthreads != 1 && nthreads != 2 && nthreads != 4 && nthreads != 8)) {
+            fprintf(stderr, "bench-workloads: THREADS must be 1, 2, 4 or 8, for a threaded "
+                            "workload only, not '%s'\n", argv[3]);
+            return EXIT_FAILURE;
+        }
+    }
 
     double seconds = w->run(ops);
 
@@ -554,7 +603,10 @@ int main(int argc, char **argv)
         return EXIT_FAILURE;
     }
     /* Linux reports ru_maxrss in KiB. */
-    printf("%s ops=%" PRIu64 " seconds=%.4f ops/s=%.0f peak_rss_kib=%ld\n", w->name, ops,
+    printf("%s ops=%" PRIu64 " seconds=%.4f ops/s=%.0f peak_rss_kib=%ld", w->name, ops,
            seconds, seconds > 0 ? (double)ops / seconds : 0.0, ru.ru_maxrss);
+    if (argc == 4)
+        printf(" threads=%u", nthreads);
+    putchar('\n');
     return EXIT_SUCCESS;
 }

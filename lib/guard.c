@@ -144,11 +144,10 @@ static unsigned char *check_front(struct guard_hdr *h, size_t *changed)
     return last;
 }
 
-static unsigned char *check_poison(unsigned char *u, size_t n, size_t *changed)
+static unsigned char *check_span(unsigned char *u, size_t n, size_t *changed)
 {
     unsigned char fill = guard_config.free_fill, *first = NULL;
-    *changed = 0;
-    /* Fast path: whole words (u is 16-aligned); the byte loop runs only on damage. */
+    /* Fast path: whole words (u is 8-aligned); the byte loop runs only on damage. */
     uint64_t pattern = 0x0101010101010101ULL * fill, diff = 0;
     size_t words = n / 8;
     const uint64_t *w = (const uint64_t *)(void *)u;
@@ -168,15 +167,56 @@ static unsigned char *check_poison(unsigned char *u, size_t n, size_t *changed)
     return first;
 }
 
+/* Which bytes of an n-byte freed block hold poison: all of the first fill_limit, then
+ * one line in POISON_STRIDE and the block's last line.  Writing and reading back a
+ * large block whole cost as much as the program's own work on it; the first 4 KiB are
+ * where most stale pointers into a freed object land (its header and first fields).
+ * With check false the spans are poisoned; with it true they are verified, and the
+ * first changed byte is returned (NULL if none) and *changed counts the changed ones. */
+#define POISON_LINE ((size_t)64)
+#define POISON_STRIDE ((size_t)8)
+
+static unsigned char *poison_spans(unsigned char *u, size_t n, bool check, size_t *changed)
+{
+    unsigned char *first = NULL, *bad;
+    size_t limit = guard_config.fill_limit;
+    size_t whole = limit && n > limit ? limit : n;
+    *changed = 0;
+#define SPAN(from, len)                                                                    \
+    do {                                                                                   \
+        if (!check)                                                                        \
+            memset(u + (from), guard_config.free_fill, (len));                            \
+        else if ((bad = check_span(u + (from), (len), changed)) && !first)                 \
+            first = bad;                                                                   \
+    } while (0)
+    SPAN(0, whole);
+    size_t at = whole;
+    for (; at + POISON_LINE <= n; at += POISON_LINE * POISON_STRIDE)
+        SPAN(at, POISON_LINE);
+    /* The last line, unless the last sample covered it; 8-aligned for the word loop. */
+    size_t last = n > POISON_LINE ? (n - POISON_LINE) & ~(size_t)7 : 0;
+    size_t done = at - POISON_LINE * POISON_STRIDE + POISON_LINE;
+    if (whole < n) {
+        if (last < done)
+            last = done;
+        if (last < n)
+            SPAN(last, n - last);
+    }
+#undef SPAN
+    return first;
+}
+
 void guard_init(void) {}
 
-/* Bytes of a new block to fill: all of a heap block, but only the first page of a
- * fresh mapping, whose untouched pages cost nothing until the program writes them
- * (a sort buffer of hundreds of megabytes, say).  ASan fills only 4 KiB of any block. */
+/* Bytes of a new block to fill: the first fill_limit (as ASan fills the first 4 KiB),
+ * and at most the first page of a fresh mapping, whose untouched pages cost nothing
+ * until the program writes them (a sort buffer of hundreds of megabytes, say). */
 static size_t fill_length(struct guard_hdr *h, size_t n)
 {
     size_t page = 4096 - GUARD_PREFIX; /* the rest of the mapping's first page */
-    return core_is_mapped(h) && n > page ? page : n;
+    if (core_is_mapped(h) && n > page)
+        n = page;
+    return guard_config.fill_limit && n > guard_config.fill_limit ? guard_config.fill_limit : n;
 }
 
 void *guard_alloc(size_t n, size_t align, enum alloc_kind kind, uint32_t stack, bool zero)
@@ -381,7 +421,7 @@ static bool verify_quarantined(struct guard_hdr *h, struct finding *f)
         return false;
     unsigned char *u = (unsigned char *)h + GUARD_PREFIX;
     size_t changed;
-    unsigned char *bad = check_poison(u, requested_of(h), &changed);
+    unsigned char *bad = poison_spans(u, requested_of(h), true, &changed);
     if (bad) {
         describe_block(h, OP_QUARANTINE_EXIT, f);
         f->bug = BUG_WRITE_AFTER_FREE;
@@ -490,7 +530,8 @@ int guard_free(void *u, enum alloc_kind kind, enum op op, uint32_t stack, struct
     live_bytes -= n;
     live_blocks--;
     if (guard_config.quarantine && n <= guard_config.quarantine_max_block) {
-        memset(u, guard_config.free_fill, n);
+        size_t changed;
+        poison_spans(u, n, false, &changed);
         if (quar_push(u, n + GUARD_PREFIX, stack)) {
             ptrset_set(u, PTR_QUARANTINED);
             return found + drain_quarantine(out + found);
@@ -529,8 +570,10 @@ bool guard_resize_in_place(void *u, size_t n)
     /* A resize in place leaves at most a page of slack, well within the header's
      * field (MAX_SLACK is a gigabyte). */
     HC_ASSERT(core_usable(h) - GUARD_PREFIX - n <= MAX_SLACK);
-    if (n > old && guard_config.fill && !core_is_mapped(h))
-        memset((unsigned char *)u + old, guard_config.alloc_fill, n - old);
+    size_t limit = guard_config.fill_limit ? guard_config.fill_limit : n;
+    size_t fill_to = n < limit ? n : limit;
+    if (fill_to > old && guard_config.fill && !core_is_mapped(h))
+        memset((unsigned char *)u + old, guard_config.alloc_fill, fill_to - old);
     live_bytes += n - old;
     h->info = (uint32_t)((core_usable(h) - GUARD_PREFIX - n) << KIND_BITS | (size_t)kind_of(h));
     seal(h); /* the core head changed too */

@@ -19,6 +19,7 @@ struct guard_config {
     size_t quarantine_size, quarantine_max_block;
     unsigned quarantine_ratio; /* percent of live bytes; 0: no such bound */
     unsigned char alloc_fill, free_fill;
+    size_t fill_limit; /* bytes filled, and poisoned in full; 0: whole blocks */
 };
 extern struct guard_config guard_config;
 

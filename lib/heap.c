@@ -113,6 +113,7 @@ static HC_COLD void init_slow(void)
         guard_config.fill = options.preset == PRESET_FULL && options.alloc_fill < 256;
         guard_config.alloc_fill = (unsigned char)options.alloc_fill;
         guard_config.free_fill = (unsigned char)options.free_fill;
+        guard_config.fill_limit = HC_ALIGN_UP(options.fill_limit, 64);
         guard_config.quarantine_size = options.quarantine_size;
         guard_config.quarantine_max_block = options.quarantine_max_block;
         /* Past 10000% the bound means nothing; the clamp keeps the product in range. */

@@ -1,5 +1,5 @@
-/* alloc_fill: in the full preset a new block reads as alloc_fill (190) throughout, a
- * block with a mapping of its own only in its first page (the rest stays zero and,
+/* alloc_fill: in the full preset a new block reads as alloc_fill (190) in its first
+ * 4 KiB (fill_limit), a block with a mapping of its own only in its first page (the rest stays zero and,
  * untouched, costs no memory: a 512 MiB malloc must not grow the resident set), and
  * calloc's blocks read as zero. */
 #define _GNU_SOURCE
@@ -52,6 +52,13 @@ int main(void)
     unsigned char *small = malloc(1000);
     expect(small && run_of(small, 1000, 190) == 1000, "a heap block is filled whole");
     free(small);
+
+    /* From fresh heap memory (zero): only its first fill_limit (4 KiB) bytes are filled. */
+    unsigned char *medium = malloc(20000);
+    expect(medium && run_of(medium, 20000, 190) == 4096 &&
+               run_of(medium + 4096, 20000 - 4096, 0) == 20000 - 4096,
+           "a 20000-byte heap block is filled in its first 4 KiB only");
+    free(medium);
 
     size_t big = (size_t)1 << 20; /* over mmap_threshold: a mapping of its own */
     unsigned char *mapped = malloc(big);
