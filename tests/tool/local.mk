@@ -18,7 +18,8 @@ tool_tests = \
 	tests/tool/run_dumps.sh \
 	tests/tool/real_run.sh \
 	tests/tool/sample_project.sh \
-	tests/tool/machine_output.sh
+	tests/tool/machine_output.sh \
+	tests/tool/memcheck_supp.sh
 TESTS += $(tool_tests)
 EXTRA_DIST += $(tool_tests) tests/tool/common.sh tests/tool/fake_prog.sh \
 	tests/tool/data tests/tool/corpus tests/tool/sarif/sarif-schema-2.1.0.json \
