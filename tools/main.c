@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "dump.h"
+#include "pictures.h"
 #include "render.h"
 #include "sarif.h"
 #include "report.h"
@@ -49,6 +50,7 @@ struct options {
     const char *json_file, *sarif_file;   /* written beside the text report */
     bool trace_children;
     const char *trace_skip;     /* NULL: not given */
+    struct picture_request pictures;    /* report: --folded, --svg, --html */
     const char *log_file, *keep_dir;
     size_t nsupp;
     const char **supp_files;
@@ -81,6 +83,12 @@ static void usage(FILE *out)
             "  --json                        the report as one JSON document on stdout\n"
             "  --json=FILE                   also write the JSON document to FILE\n"
             "  --sarif=FILE                  also write the findings to FILE as SARIF 2.1.0\n"
+            "report only:\n"
+            "  --folded                      folded stacks of leaked (or, for a snapshot,\n"
+            "                                live) bytes, one line per stack\n"
+            "  --svg=FILE                    a flame graph of the same, as SVG\n"
+            "  --html=FILE                   one self-contained page: errors, leaks, flame\n"
+            "                                graph, top sites, snapshots, heap map\n"
             "  -h, --help                    show this help and exit\n"
             "  -V, --version                 show the version and exit\n"
             "\n"
@@ -104,6 +112,7 @@ static int bad_usage(const char *fmt, ...)
 enum {
     OPT_LEAK_CHECK = 256, OPT_SHOW_KINDS, OPT_SHOW_REACHABLE, OPT_ERRORS_FOR, OPT_EXITCODE,
     OPT_SUPP, OPT_GEN_SUPP, OPT_LOG_FILE, OPT_KEEP, OPT_JSON, OPT_TRACE, OPT_TRACE_SKIP, OPT_SARIF,
+    OPT_FOLDED, OPT_SVG, OPT_HTML,
 };
 
 static const struct option long_opts[] = {
@@ -120,6 +129,9 @@ static const struct option long_opts[] = {
     {"sarif", required_argument, NULL, OPT_SARIF},
     {"trace-children", required_argument, NULL, OPT_TRACE},
     {"trace-children-skip", required_argument, NULL, OPT_TRACE_SKIP},
+    {"folded", no_argument, NULL, OPT_FOLDED},
+    {"svg", required_argument, NULL, OPT_SVG},
+    {"html", required_argument, NULL, OPT_HTML},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -207,6 +219,9 @@ static int parse_flags(int argc, char **argv, bool stop_early, struct options *o
                                  optarg);
             o->trace_skip = optarg;
             break;
+        case OPT_FOLDED: o->pictures.folded = true; break;
+        case OPT_SVG: o->pictures.svg = optarg; break;
+        case OPT_HTML: o->pictures.html = optarg; break;
         case 'h':
             usage(stdout);
             return 0;
@@ -280,6 +295,10 @@ static bool report_dumps(char **files, size_t nfiles, const struct options *o,
         if (!d) {
             hc_warn("cannot read dump: %s", err);
             all_read = false;
+            continue;
+        }
+        if (run && d->kind == DUMP_SNAPSHOT) {
+            dump_free(d); /* a run's report is of its exit dumps; snapshots are kept */
             continue;
         }
         proc_init(&procs[n++], d, sym, &cfg);
@@ -356,6 +375,11 @@ int main(int argc, char **argv)
             return bad_usage("report: no dump files given");
         if (o.leak_check || o.keep_dir)
             return bad_usage("report: --leak-check and --keep-dumps are for running a program");
+        if ((o.pictures.folded || o.pictures.svg || o.pictures.html) && o.json)
+            return bad_usage("report: --json and the pictures (--folded, --svg, --html) are "
+                             "separate outputs: give one");
+    } else if (o.pictures.folded || o.pictures.svg || o.pictures.html) {
+        return bad_usage("--folded, --svg and --html are for 'heapcheck report' of kept dumps");
     } else {
         rest = argv + optind;
         nrest = argc - optind;
@@ -385,7 +409,10 @@ int main(int argc, char **argv)
     }
 
     bool fails = false;
-    if (report_mode) {
+    if (report_mode && (o.pictures.folded || o.pictures.svg || o.pictures.html)) {
+        struct report_config cfg = {o.show_kinds, o.count_kinds, false, supps};
+        rc = pictures_run(rest, (size_t)nrest, &cfg, &o.pictures, out);
+    } else if (report_mode) {
         bool ok = report_dumps(rest, (size_t)nrest, &o, supps, out, false, &fails);
         rc = !ok ? HC_EXIT_USAGE : (fails && o.error_exitcode_given) ? o.error_exitcode : 0;
     } else {
