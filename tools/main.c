@@ -349,10 +349,13 @@ static char *lib_options(const struct options *o, const char *prog)
     const char *skip = o->trace_skip;
     if (!skip && !(env && strstr(env, "trace_children_skip=")))
         skip = DEFAULT_TRACE_SKIP;
-    /* trace_parent=0: no process is exempt from the skip list. */
-    return xasprintf("trace_parent=%ld:trace_children=%d%s%s%s%s",
+    /* trace_parent=0: no process is exempt from the skip list.  With suppressions the
+     * library, which does not read them, must not set a process's exit status for
+     * leaks they cover (exitcode=0): heapcheck's own status says what counts. */
+    return xasprintf("trace_parent=%ld:trace_children=%d%s%s%s%s%s",
                      is_launcher(prog) ? 0L : (long)getpid(),
                      o->trace_children, lc ? ":leak_check=" : "", lc ? lc : "",
+                     o->nsupp ? ":exitcode=0" : "",
                      skip ? ":trace_children_skip=" : "", skip ? skip : "");
 }
 

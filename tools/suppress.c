@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fnmatch.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,6 +25,7 @@ struct supp {
     unsigned kinds;          /* leaks: the kinds it covers */
     char *type;              /* errors: a glob over the error kind */
     unsigned stacks;         /* errors: bit set of enum err_stack to look at */
+    bool memcheck_free;      /* errors: memcheck's Free kind, the errors of releasing */
     size_t npat;
     struct pattern *pat;
     const char *file;
@@ -138,6 +140,112 @@ static bool finish(struct supp_list *l, size_t first, char *err, size_t errlen)
     return true;
 }
 
+static struct supp *add_supp(struct supp_list *l, const char *name, bool leak,
+                             const char *fname, int lineno)
+{
+    if (l->n == l->cap) {
+        l->cap = l->cap ? 2 * l->cap : 16;
+        l->v = xrealloc(l->v, l->cap, sizeof *l->v);
+    }
+    struct supp *s = &l->v[l->n++];
+    memset(s, 0, sizeof *s);
+    s->name = xstrdup(name);
+    s->is_leak = leak;
+    s->kinds = LK_ALL;
+    s->type = xstrdup("*");
+    s->stacks = (1u << ES_COUNT) - 1;
+    s->file = fname;
+    s->line = lineno;
+    return s;
+}
+
+/* Memcheck's allocator frames (its replacements of malloc, new and the like), which
+ * begin its stacks; heapcheck's stacks begin at the caller, as the library's own
+ * frames are left out. */
+static bool is_allocator_frame(const char *pat)
+{
+    static const char *const names[] = {
+        "fun:malloc", "fun:calloc", "fun:realloc", "fun:reallocarray", "fun:free",
+        "fun:memalign", "fun:posix_memalign", "fun:aligned_alloc", "fun:valloc",
+        "fun:pvalloc", "fun:malloc_usable_size"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(pat, names[i]) == 0)
+            return true;
+    return strncmp(pat, "fun:_Zn", 7) == 0 || strncmp(pat, "fun:_Zd", 7) == 0 ||
+           strncmp(pat, "fun:operator new", 16) == 0 ||
+           strncmp(pat, "fun:operator delete", 19) == 0;
+}
+
+/* One block of a memcheck suppression file, after its "{" (docs/suppressions.md):
+ * name, Tool:Kind, an optional "match-leak-kinds:" line, frames, "}".  Memcheck:Leak
+ * becomes a leak suppression; Memcheck:Free (invalid and double frees, mismatched
+ * deallocations) an error suppression on the stack where the error was found.  Other
+ * kinds (reads and writes at the faulting instruction, uninitialised values, other
+ * tools) have no heapcheck counterpart: the block is read and skipped. */
+static bool load_memcheck_block(struct supp_list *l, FILE *f, const char *fname,
+                                int *lineno, char *err, size_t errlen)
+{
+    char buf[4096];
+    int start = *lineno;
+    char *name = NULL, *kind = NULL;
+    struct supp *s = NULL;
+    bool skip = false, leading = true;
+    while (fgets(buf, sizeof buf, f)) {
+        ++*lineno;
+        char *line = trim(buf);
+        if (!*line || *line == '#')
+            continue;
+        if (strcmp(line, "}") == 0) {
+            bool ok = name && kind;
+            if (!ok)
+                snprintf(err, errlen, "%s:%d: a memcheck suppression needs a name and a "
+                         "kind (like Memcheck:Leak) before '}'", fname, *lineno);
+            else if (s && s->npat == 0)
+                parse_frame(s, "...");
+            free(name);
+            free(kind);
+            return ok;
+        }
+        if (!name) {
+            name = xstrdup(line);
+        } else if (!kind) {
+            kind = xstrdup(line);
+            if (strcmp(kind, "Memcheck:Leak") == 0) {
+                s = add_supp(l, name, true, fname, start);
+            } else if (strcmp(kind, "Memcheck:Free") == 0) {
+                s = add_supp(l, name, false, fname, start);
+                s->memcheck_free = true;
+                s->stacks = 1u << ES_FOUND;
+            } else {
+                skip = true;
+            }
+        } else if (skip) {
+            continue;
+        } else if (strncmp(line, "match-leak-kinds:", 17) == 0) {
+            if (s->is_leak && !leak_kinds_parse(trim(line + 17), &s->kinds)) {
+                snprintf(err, errlen, "%s:%d: match-leak-kinds: definite, indirect, "
+                         "possible, reachable, all or none", fname, *lineno);
+                break;
+            }
+        } else if (leading && is_allocator_frame(line)) {
+            continue;
+        } else {
+            leading = false;
+            if (!parse_frame(s, line)) {
+                snprintf(err, errlen, "%s:%d: a frame is 'fun:GLOB', 'obj:GLOB', 'src:GLOB' "
+                         "or '...'", fname, *lineno);
+                break;
+            }
+        }
+    }
+    if (feof(f))
+        snprintf(err, errlen, "%s:%d: memcheck suppression without its closing '}'", fname,
+                 start);
+    free(name);
+    free(kind);
+    return false;
+}
+
 bool supp_load(struct supp_list *l, const char *file, char *err, size_t errlen)
 {
     FILE *f = fopen(file, "r");
@@ -161,6 +269,15 @@ bool supp_load(struct supp_list *l, const char *file, char *err, size_t errlen)
         char *line = trim(buf);
         if (!*line || *line == '#')
             continue;
+        if (strcmp(line, "{") == 0) { /* memcheck's format */
+            if (!finish(l, first, err, errlen) ||
+                !load_memcheck_block(l, f, fname, &lineno, err, errlen)) {
+                ok = false;
+                break;
+            }
+            first = l->n;
+            continue;
+        }
         bool leak = strncmp(line, "leak:", 5) == 0;
         if (leak || strncmp(line, "error:", 6) == 0) {
             if (!finish(l, first, err, errlen)) {
@@ -174,19 +291,7 @@ bool supp_load(struct supp_list *l, const char *file, char *err, size_t errlen)
                 ok = false;
                 break;
             }
-            if (l->n == l->cap) {
-                l->cap = l->cap ? 2 * l->cap : 16;
-                l->v = xrealloc(l->v, l->cap, sizeof *l->v);
-            }
-            struct supp *s = &l->v[l->n++];
-            memset(s, 0, sizeof *s);
-            s->name = xstrdup(name);
-            s->is_leak = leak;
-            s->kinds = LK_ALL;
-            s->type = xstrdup("*");
-            s->stacks = (1u << ES_COUNT) - 1;
-            s->file = fname;
-            s->line = lineno;
+            add_supp(l, name, leak, fname, lineno);
             continue;
         }
         char *colon = strchr(line, ':');
@@ -302,6 +407,9 @@ const char *supp_match_error(const struct supp_list *l, const char *kind,
         const struct supp *s = &l->v[i];
         if (s->is_leak || !glob_match(s->type, kind))
             continue;
+        if (s->memcheck_free && strcmp(kind, "double-free") != 0 &&
+            strncmp(kind, "invalid-free-", 13) != 0 && strcmp(kind, "alloc-dealloc-mismatch") != 0)
+            continue;
         for (int w = 0; w < ES_COUNT; w++)
             if ((s->stacks & (1u << w)) && stacks[w]->n && stack_matches(s, stacks[w]))
                 return s->name;
@@ -333,18 +441,53 @@ static void print_frames(FILE *out, const struct sym_stack *st)
         fprintf(out, "  frame: ...\n");
 }
 
+/* The innermost function of the program's own code (a frame with source outside
+ * the C library's), else the innermost function known: __strdup says less than its
+ * caller. */
 static const char *innermost_name(const struct sym_stack *st)
 {
+    for (size_t i = 0; i < st->n; i++)
+        if (st->f[i].function && st->f[i].file && st->f[i].file[0] == '/')
+            return st->f[i].function;
     for (size_t i = 0; i < st->n; i++)
         if (st->f[i].function)
             return st->f[i].function;
     return "unknown";
 }
 
+/* Names must differ between blocks: two stacks through the same function get a short
+ * hash (FNV-1a) of their frames after it. */
+static unsigned stack_hash(const char *kind, const struct sym_stack *st)
+{
+    uint32_t h = 2166136261u;
+    const char *parts[3];
+    for (size_t i = 0; i <= st->n; i++) {
+        size_t np = 0;
+        if (i == st->n) {
+            parts[np++] = kind;
+        } else {
+            parts[np++] = st->f[i].function ? st->f[i].function : "";
+            parts[np++] = st->f[i].module ? st->f[i].module : "";
+        }
+        for (size_t k = 0; k < np; k++) {
+            for (const char *c = parts[k]; *c; c++)
+                h = (h ^ (unsigned char)*c) * 16777619u;
+            h = (h ^ 0xff) * 16777619u;
+        }
+    }
+    return h & 0xffffff;
+}
+
+static void print_name(FILE *out, const char *what, const char *kind,
+                       const struct sym_stack *stack)
+{
+    fprintf(out, "%s:%s-%s-%06x\n", what, kind, innermost_name(stack), stack_hash(kind, stack));
+}
+
 void supp_print_leak(FILE *out, enum leak_kind kind, const struct sym_stack *stack)
 {
-    fprintf(out, "leak:%s-%s\n  kinds: %s\n", leak_kind_dump_name(kind),
-            innermost_name(stack), leak_kind_dump_name(kind));
+    print_name(out, "leak", leak_kind_dump_name(kind), stack);
+    fprintf(out, "  kinds: %s\n", leak_kind_dump_name(kind));
     print_frames(out, stack);
 }
 
@@ -352,7 +495,7 @@ void supp_print_error(FILE *out, const char *kind, enum err_stack which,
                       const struct sym_stack *stack)
 {
     static const char *const names[ES_COUNT] = {"found", "allocated", "freed"};
-    fprintf(out, "error:%s-%s\n  type: %s\n  stack: %s\n", kind, innermost_name(stack), kind,
-            names[which]);
+    print_name(out, "error", kind, stack);
+    fprintf(out, "  type: %s\n  stack: %s\n", kind, names[which]);
     print_frames(out, stack);
 }

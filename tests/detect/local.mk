@@ -95,13 +95,16 @@ detect_recipes += \
 tests_detect_access_linked_SOURCES = tests/detect/access.c
 tests_detect_access_linked_LDADD = $(HC_LINKED)
 
-# C++: new, new[], delete and delete[] against malloc and free.
-if HAVE_CXX
-detect_programs += tests/detect/cxx_mismatch
-detect_recipes += tests/detect/cxx_new_freed_with_free \
+# C++: new, new[], delete and delete[] against malloc and free.  Distributed whatever
+# configure found, so a tarball made without g++ still tests C++ where g++ is.
+cxx_recipes = tests/detect/cxx_new_freed_with_free \
 	tests/detect/cxx_malloc_released_with_delete \
 	tests/detect/cxx_new_array_released_with_delete \
 	tests/detect/cxx_new_released_with_delete_array
+EXTRA_DIST += tests/detect/cxx_mismatch.cc $(cxx_recipes:=.detect) $(cxx_recipes:=.stderr.exp)
+if HAVE_CXX
+detect_programs += tests/detect/cxx_mismatch
+detect_recipes += $(cxx_recipes)
 tests_detect_cxx_mismatch_SOURCES = tests/detect/cxx_mismatch.cc
 tests_detect_cxx_mismatch_linked_SOURCES = tests/detect/cxx_mismatch.cc
 tests_detect_cxx_mismatch_linked_LDADD = $(HC_LINKED)
@@ -113,8 +116,5 @@ TESTS += $(detect_recipes:=.detect)
 EXTRA_DIST += \
 	tests/detect/run.sh tests/detect/filter.sh tests/detect/alloc.h \
 	$(detect_recipes:=.detect) $(detect_recipes:=.stderr.exp)
-if !HAVE_CXX
-EXTRA_DIST += tests/detect/cxx_mismatch.cc
-endif
 # Left by a failing case, for a look or to become the new expectation.
 CLEANFILES += tests/detect/*.stderr.out tests/detect/*.stderr.diff

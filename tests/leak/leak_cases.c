@@ -24,6 +24,7 @@ static __attribute__((noinline)) void leak_single(void)
 {
     void *volatile p = do_malloc(16); /* LEAK:single */
     p = NULL;
+    (void)p; /* read: clang's -Wunused-but-set-variable */
 }
 
 static __attribute__((noinline)) struct node *make_node(struct node *next)
@@ -59,6 +60,7 @@ static __attribute__((noinline)) void *thread_body(void *arg)
     (void)arg;
     void *volatile p = do_malloc(77); /* LEAK:thread */
     p = NULL;
+    (void)p;
     return NULL;
 }
 

@@ -24,6 +24,7 @@ tool_tests = \
 	tests/tool/real_run.sh \
 	tests/tool/sample_project.sh \
 	tests/tool/machine_output.sh \
+	tests/tool/memcheck_supp.sh \
 	tests/tool/access_run.sh \
 	tests/tool/pictures.sh \
 	tests/tool/snapshots.sh \

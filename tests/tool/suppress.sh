@@ -62,9 +62,13 @@ expect_status 9 $? "reachable leaks made to count"
 
 # --gen-suppressions: paste the output back in and it all goes away.
 "$HC" report --gen-suppressions --show-leak-kinds=all "$scratch/self.json" >"$scratch/out" 2>&1
-expect_grep '^leak:definitely-make_node$' "$scratch/out" "a generated leak suppression"
+expect_grep '^leak:definitely-make_node-[0-9a-f]\{6\}$' "$scratch/out" "a generated leak suppression"
 expect_grep '^  frame: fun:make_node$' "$scratch/out" "with frames"
-expect_grep '^error:double-free-release_twice$' "$scratch/out" "a generated error suppression"
+expect_grep '^error:double-free-release_twice-[0-9a-f]\{6\}$' "$scratch/out" "a generated error suppression"
+n_all=$(grep -c '^\(leak\|error\):' "$scratch/out")
+n_uniq=$(grep '^\(leak\|error\):' "$scratch/out" | sort -u | wc -l)
+if [ "$n_all" -gt 1 ] && [ "$n_all" -eq "$n_uniq" ]; then pass "$n_all generated names, all different"; else
+    fail "generated names: $n_all, of which $n_uniq different"; fi
 grep -v '^==' "$scratch/out" >"$scratch/gen.supp"
 "$HC" report --error-exitcode=9 --errors-for-leak-kinds=all --suppressions="$scratch/gen.supp" \
     "$scratch/self.json" >"$scratch/out" 2>&1
