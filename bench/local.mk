@@ -35,10 +35,15 @@ bench: lib/libheapcheck.la bench/bench-workloads$(EXEEXT)
 # bench-rusage runs a program and reports its wall time and peak RSS (bench/peers.sh
 # measures preloaded programs with it); bench-scale is the churn of bench/scale.sh,
 # which finds hc_check_heap and hc_leak_report with dlsym when heapcheck is preloaded.
-EXTRA_PROGRAMS += bench/bench-rusage bench/bench-scale
+EXTRA_PROGRAMS += bench/bench-rusage bench/bench-scale bench/onebug
 bench_bench_rusage_SOURCES = bench/rusage.c
 bench_bench_scale_SOURCES = bench/scale.c
 bench_bench_scale_LDADD = -ldl
+# bench/onebug.sh: one heap read bug per mode, caught at the access or not (guarded
+# slots); built on demand with `make bench/onebug`.
+bench_onebug_SOURCES = bench/onebug.c
+EXTRA_DIST += bench/onebug.sh
+CLEANFILES += bench/onebug$(EXEEXT)
 EXTRA_DIST += bench/common.sh bench/peers.sh bench/threads.sh bench/scale.sh bench/instructions.sh bench/README.md \
 	bench/programs/gen-c.awk bench/programs/gen-lines.awk bench/programs/gen-repo.awk \
 	bench/programs/alloc.py bench/programs/hash.pl

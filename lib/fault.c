@@ -200,6 +200,13 @@ static void on_fault(int sig, siginfo_t *si, void *ctx)
             explain_registers(uc, &f);
         else
             fault_explain_value((uintptr_t)si->si_addr, &f);
+#if defined(__x86_64__)
+        uintptr_t sp = (uintptr_t)uc->uc_mcontext.gregs[REG_RSP], a = (uintptr_t)si->si_addr;
+        if (!f.detail && a && (a > sp ? a - sp : sp - a) < ((uintptr_t)64 << 10)) {
+            f.detail = "is next to the stack pointer: the stack ran into its guard (a stack overflow)";
+            f.cause = "recursion too deep (or without end), or a very large local array";
+        }
+#endif
     }
     f.op = access_of(uc);
     void *pc[DEPOT_MAX_FRAMES];

@@ -488,7 +488,7 @@ static int drain_quarantine(struct finding *out)
 {
     size_t budget = guard_config.quarantine_size;
     if (guard_config.quarantine_ratio) {
-        size_t share = live_bytes / 100 * guard_config.quarantine_ratio;
+        size_t share = (live_bytes + slots_live_bytes()) / 100 * guard_config.quarantine_ratio;
         if (share < QUARANTINE_FLOOR)
             share = QUARANTINE_FLOOR;
         if (share < budget)

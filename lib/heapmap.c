@@ -12,6 +12,7 @@
 #include "guard.h"
 #include "ptrset.h"
 #include "region.h"
+#include "slots.h"
 
 #include <string.h>
 
@@ -133,6 +134,19 @@ static void visit(void *payload, size_t usable, bool inuse, void *arg)
     }
 }
 
+/* Guarded-slot blocks are outside the regions (slots.h): no cells, but live blocks. */
+struct slot_visit {
+    heapmap_live_fn *on_live;
+    void *arg;
+};
+
+static void visit_slot(const void *u, size_t size, uint32_t stack, void *arg)
+{
+    const struct slot_visit *v = arg;
+    (void)u;
+    v->on_live(stack, size, v->arg);
+}
+
 void heapmap_collect(struct heapmap *m, char *cells, heapmap_live_fn *on_live, void *arg)
 {
     memset(m, 0, sizeof *m);
@@ -155,6 +169,10 @@ void heapmap_collect(struct heapmap *m, char *cells, heapmap_live_fn *on_live, v
         finish_region(&p);
         if (++p.cur < m->nregions)
             start_region(&p);
+    }
+    if (on_live) {
+        struct slot_visit v = {on_live, arg};
+        slots_walk_live(visit_slot, &v);
     }
 }
 

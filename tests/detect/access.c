@@ -12,13 +12,15 @@
  *   own-handler   the program's own SIGSEGV handler catches the use after free
  *   thread        a use after free in a second thread
  *   continue      an overflow into the slack (reported at free), then a use after free
- *   free-fill     free() of a pointer loaded from a freed block */
+ *   free-fill     free() of a pointer loaded from a freed block
+ *   fork          a use after free in a forked child; the parent reports how it died */
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include "alloc.h"
 
@@ -100,6 +102,19 @@ int main(int argc, char **argv)
         p[13] = 'x';
         free(p); /* MARK:continue_free */
         sink = p[0]; /* MARK:continue_read */
+    } else if (!strcmp(m, "fork")) {
+        pid_t pid = fork();
+        if (pid == 0) {
+            p = malloc(13);
+            free(p);
+            sink = p[0];
+            _exit(1);
+        }
+        int status;
+        if (pid < 0 || waitpid(pid, &status, 0) != pid)
+            return 3;
+        fprintf(stderr, "the child was killed by signal %d\n", WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+        return 0;
     } else if (!strcmp(m, "free-fill")) {
         struct node *volatile n = malloc(sizeof *n);
         n->next = malloc(sizeof *n);

@@ -91,7 +91,8 @@ detect_recipes += \
 	tests/detect/access_own_handler \
 	tests/detect/access_fault_in_thread \
 	tests/detect/access_continue_mode_keeps_findings \
-	tests/detect/free_of_free_fill_pointer
+	tests/detect/free_of_free_fill_pointer \
+	tests/detect/access_fault_after_fork
 tests_detect_access_linked_SOURCES = tests/detect/access.c
 tests_detect_access_linked_LDADD = $(HC_LINKED)
 
