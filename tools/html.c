@@ -28,7 +28,7 @@ static void frame_html(FILE *out, const struct sym_frame *f)
         if (f->line)
             fprintf(out, ":%d", f->line);
         fputs("</span>", out);
-    } else if (f->module) {
+    } else if (f->module && f->function) { /* else the name already says module+offset */
         fputs(" <span class=\"mod\">", out);
         xml_text(out, f->module);
         fprintf(out, "+0x%" PRIx64 "</span>", f->offset);
@@ -58,6 +58,7 @@ static void errors_section(FILE *out, const struct picture_input *in)
             total ? "" : " none", total);
     if (!total)
         fputs("<p class=\"good\">No heap errors were found.</p>\n", out);
+    size_t shown = 0;
     for (size_t i = 0; i < in->nprocs; i++) {
         const struct proc *p = &in->procs[i];
         if (p->d->kind != DUMP_EXIT)
@@ -68,7 +69,9 @@ static void errors_section(FILE *out, const struct picture_input *in)
                 continue;
             char desc[512];
             error_description(v->e, desc, sizeof desc);
-            fputs("<details class=\"error\" open><summary><span class=\"ekind\">", out);
+            /* The first few open; the rest one line each until clicked. */
+            fprintf(out, "<details class=\"error\"%s><summary><span class=\"ekind\">",
+                    ++shown <= 5 ? " open" : "");
             xml_text(out, v->e->kind);
             fputs("</span> ", out);
             if (v->e->op[0]) {
