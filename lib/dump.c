@@ -13,6 +13,7 @@
 #include "snapshot.h"
 
 #include <elf.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <link.h>
 #include <pthread.h>
@@ -31,14 +32,24 @@ static void writer_fork_handlers(void) { pthread_atfork(writer_lock, writer_unlo
 static char buf[16384];
 static struct fmt out;
 static int fd;
-static bool failed;
+static int failed; /* the errno of the first failed write */
 
 static void flush(void)
 {
     size_t len = fmt_length(&out);
-    if (len && write(fd, buf, len) != (ssize_t)len)
-        failed = true; /* a full disk: say so, lose nothing else */
+    int err = len ? os_write_all(fd, buf, len) : 0;
+    if (err && !failed)
+        failed = err; /* a full disk: say so, lose nothing else */
     fmt_init(&out, buf, sizeof buf);
+}
+
+static void warn_dump(const char *path, const char *why)
+{
+    char text[1400];
+    struct fmt f;
+    fmt_init(&f, text, sizeof text);
+    fmt_printf(&f, "heapcheck: warning: could not write the dump %s (dump_path): %s\n", path, why);
+    report_warning(fmt_text(&f));
 }
 
 static void maybe_flush(void)
@@ -173,11 +184,13 @@ static const char *const error_kinds[] = {
     [BUG_INTERIOR_FREE] = "invalid-free-interior", [BUG_WILD_FREE] = "invalid-free-wild",
     [BUG_WRITE_AFTER_FREE] = "write-after-free", [BUG_BAD_HEADER] = "corrupted-header",
     [BUG_MISMATCH] = "alloc-dealloc-mismatch", [BUG_HEAP_CORRUPTION] = "heap-corruption",
+    [BUG_USE_AFTER_FREE] = "heap-use-after-free", [BUG_SEGV] = "segv",
 };
 static const char *const op_words[] = {
     [OP_FREE] = "free", [OP_REALLOC] = "realloc", [OP_USABLE_SIZE] = "malloc_usable_size",
     [OP_DELETE] = "delete", [OP_DELETE_ARRAY] = "delete[]", [OP_CHECK] = "check",
-    [OP_QUARANTINE_EXIT] = "quarantine",
+    [OP_QUARANTINE_EXIT] = "quarantine", [OP_READ] = "read", [OP_WRITE] = "write",
+    [OP_ACCESS] = "access",
 };
 static const char *const kind_words[LEAK_KINDS] = {"definitely", "indirectly", "possibly", "reachable"};
 static const char *const level_words[] = {"off", "summary", "full"};
@@ -228,10 +241,13 @@ bool dump_write_file(const char *name, const struct leak_result *r, const struct
 static bool write_locked(const char *name, const struct leak_result *r, const struct snapshot *snap)
 {
     bool snapshot = snap && snapshot_has_groups(snap);
-    fd = open(name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (fd < 0)
+    const char *why;
+    fd = os_open_output(name, true, &why);
+    if (fd < 0) {
+        warn_dump(name, why);
         return false;
-    failed = false;
+    }
+    failed = 0;
     fmt_init(&out, buf, sizeof buf);
     char exe[1024];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
@@ -282,7 +298,9 @@ static bool write_locked(const char *name, const struct leak_result *r, const st
         snapshot_write_body(snap);
     fmt_printf(&out, "}\n");
     flush();
-    if (close(fd) != 0)
-        failed = true;
+    if (close(fd) != 0 && !failed)
+        failed = errno;
+    if (failed)
+        warn_dump(name, os_error_text(failed));
     return !failed;
 }

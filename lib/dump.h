@@ -5,7 +5,9 @@
 
 #include "leak.h"
 
-/* r may be NULL (leak check off).  Returns false when the file could not be written. */
+/* r may be NULL (leak check off).  Returns false when the file could not be written
+ * (warned, naming the file and the error: os_open_output refuses FIFOs, devices,
+ * links and other users' files). */
 bool dump_write(const char *prefix, const struct leak_result *r);
 
 /* The dump to file name: of r (may be NULL), and of snap when given (a snapshot when

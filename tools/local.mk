@@ -12,6 +12,7 @@ tools_heapcheck_SOURCES = \
 	tools/suppress.c tools/suppress.h \
 	tools/report.c tools/report.h \
 	tools/render.c tools/render.h \
+	tools/sarif.c tools/sarif.h \
 	tools/pictures.c tools/pictures.h tools/folded.c tools/flame.c tools/html.c
 tools_heapcheck_CPPFLAGS = -I$(top_builddir) -DHC_LIBDIR='"$(libdir)"'
 tools_heapcheck_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(LIBDW_CFLAGS)

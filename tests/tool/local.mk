@@ -22,10 +22,17 @@ tool_tests = \
 	tests/tool/suppress.sh \
 	tests/tool/run_dumps.sh \
 	tests/tool/real_run.sh \
+	tests/tool/sample_project.sh \
+	tests/tool/machine_output.sh \
+	tests/tool/access_run.sh \
 	tests/tool/pictures.sh \
 	tests/tool/snapshots.sh \
 	tests/tool/html_browser.sh
 TESTS += $(tool_tests)
 EXTRA_DIST += $(tool_tests) tests/tool/common.sh tests/tool/fake_prog.sh \
-	tests/tool/data tests/tool/corpus tests/tool/golden tests/tool/svg_check.py \
+	tests/tool/data tests/tool/corpus tests/tool/sarif/sarif-schema-2.1.0.json \
+	tests/tool/sarif/README tests/tool/golden tests/tool/svg_check.py \
 	tests/tool/png_check.py
+# The Autotools project of sample_project.sh, which uses m4/heapcheck.m4.
+EXTRA_DIST += tests/sample/configure.ac tests/sample/Makefile.am \
+	tests/sample/wordlist.c tests/sample/leaky.c tests/sample/overflow.c
