@@ -12,6 +12,7 @@
 #include "guard.h"
 #include "ptrset.h"
 #include "region.h"
+#include "slots.h"
 
 #include <string.h>
 
@@ -133,6 +134,17 @@ static void visit(void *payload, size_t usable, bool inuse, void *arg)
     }
 }
 
+/* A live block in a guarded slot (slots.c): outside the regions, counted as guarded. */
+static void visit_slot(const void *u, size_t size, uint32_t stack, void *arg)
+{
+    (void)u;
+    struct painter *p = arg;
+    p->m->large_blocks[MAP_GUARDED]++;
+    p->m->large_bytes[MAP_GUARDED] += size;
+    if (p->on_live)
+        p->on_live(stack, size, p->arg);
+}
+
 void heapmap_collect(struct heapmap *m, char *cells, heapmap_live_fn *on_live, void *arg)
 {
     memset(m, 0, sizeof *m);
@@ -151,6 +163,7 @@ void heapmap_collect(struct heapmap *m, char *cells, heapmap_live_fn *on_live, v
     if (m->nregions)
         start_region(&p);
     core_walk(visit, &p);
+    slots_walk_live(visit_slot, &p);
     while (p.cur < m->nregions) {
         finish_region(&p);
         if (++p.cur < m->nregions)

@@ -399,7 +399,7 @@ static const char script[] =
     "s.appendChild(document.createTextNode(NAME[c]+(count[c]?': '+(100*count[c]/total).toFixed(1)+'% of cells':': none')+'   '));leg.appendChild(s);});\n"
     "var lg=m.large,parts=[];['live','overhead','free','quarantined','damaged','guarded'].forEach(function(n,i){"
     "if(lg[i][0])parts.push(lg[i][0]+' '+n+' ('+human(lg[i][1])+')');});\n"
-    "var p=document.createElement('p');p.textContent='Large blocks in mappings of their own: '+(parts.length?parts.join(', '):'none')+"
+    "var p=document.createElement('p');p.textContent='Outside the regions (large blocks in mappings of their own; guarded: live blocks in guarded slots): '+(parts.length?parts.join(', '):'none')+"
     "(m.omitted?'; '+m.omitted+' more regions not drawn':'');box.appendChild(p);}\n"
     "if(maps.length){maps.forEach(function(m,i){var o=document.createElement('option');o.value=i;o.textContent=m.name;sel.appendChild(o);});"
     "sel.value=String(maps.length-1);sel.addEventListener('change',function(){draw(maps[+sel.value]);});draw(maps[maps.length-1]);}\n"
