@@ -8,7 +8,7 @@
 # LD_PRELOAD.
 EXTRA_PROGRAMS += bench/bench-workloads
 bench_bench_workloads_SOURCES = bench/workloads.c
-EXTRA_DIST += bench/run.sh
+EXTRA_DIST += bench/run.sh bench/snapshot.c
 # Automake cleans only the programs `make` builds; this one is built on demand.
 CLEANFILES += bench/bench-workloads$(EXEEXT)
 

@@ -393,6 +393,11 @@ size_t heap_check(void)
     return bad;
 }
 
+bool heap_guarded(void)
+{
+    return !starting_up() && guarded;
+}
+
 void heap_stats(struct hc_stats *s)
 {
     memset(s, 0, sizeof *s);

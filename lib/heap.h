@@ -23,5 +23,7 @@ size_t heap_check(void);
 size_t heap_leak_report(void);
 struct hc_stats;
 void heap_stats(struct hc_stats *s);
+/* Start up if not yet done; whether blocks are guarded (false in preset none). */
+bool heap_guarded(void);
 
 #endif

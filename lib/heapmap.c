@@ -134,17 +134,15 @@ static void visit(void *payload, size_t usable, bool inuse, void *arg)
     }
 }
 
-/* Guarded-slot blocks are outside the regions (slots.h): no cells, but live blocks. */
-struct slot_visit {
-    heapmap_live_fn *on_live;
-    void *arg;
-};
-
+/* A live block in a guarded slot (slots.c): outside the regions, counted as guarded. */
 static void visit_slot(const void *u, size_t size, uint32_t stack, void *arg)
 {
-    const struct slot_visit *v = arg;
     (void)u;
-    v->on_live(stack, size, v->arg);
+    struct painter *p = arg;
+    p->m->large_blocks[MAP_GUARDED]++;
+    p->m->large_bytes[MAP_GUARDED] += size;
+    if (p->on_live)
+        p->on_live(stack, size, p->arg);
 }
 
 void heapmap_collect(struct heapmap *m, char *cells, heapmap_live_fn *on_live, void *arg)
@@ -165,14 +163,11 @@ void heapmap_collect(struct heapmap *m, char *cells, heapmap_live_fn *on_live, v
     if (m->nregions)
         start_region(&p);
     core_walk(visit, &p);
+    slots_walk_live(visit_slot, &p);
     while (p.cur < m->nregions) {
         finish_region(&p);
         if (++p.cur < m->nregions)
             start_region(&p);
-    }
-    if (on_live) {
-        struct slot_visit v = {on_live, arg};
-        slots_walk_live(visit_slot, &v);
     }
 }
 

@@ -23,11 +23,10 @@
 #include <time.h>
 #include <unistd.h>
 
+/* Start-up first (the options are read there); false in preset none. */
 static bool ready(void)
 {
-    struct hc_stats st;
-    heap_stats(&st); /* start-up first: the options are read there */
-    return options.preset != PRESET_NONE;
+    return heap_guarded();
 }
 
 int snapshot_api(void)

@@ -28,7 +28,7 @@ static void frame_html(FILE *out, const struct sym_frame *f)
         if (f->line)
             fprintf(out, ":%d", f->line);
         fputs("</span>", out);
-    } else if (f->module) {
+    } else if (f->module && f->function) { /* else the name already says module+offset */
         fputs(" <span class=\"mod\">", out);
         xml_text(out, f->module);
         fprintf(out, "+0x%" PRIx64 "</span>", f->offset);
@@ -58,6 +58,7 @@ static void errors_section(FILE *out, const struct picture_input *in)
             total ? "" : " none", total);
     if (!total)
         fputs("<p class=\"good\">No heap errors were found.</p>\n", out);
+    size_t shown = 0;
     for (size_t i = 0; i < in->nprocs; i++) {
         const struct proc *p = &in->procs[i];
         if (p->d->kind != DUMP_EXIT)
@@ -68,7 +69,9 @@ static void errors_section(FILE *out, const struct picture_input *in)
                 continue;
             char desc[512];
             error_description(v->e, desc, sizeof desc);
-            fputs("<details class=\"error\" open><summary><span class=\"ekind\">", out);
+            /* The first few open; the rest one line each until clicked. */
+            fprintf(out, "<details class=\"error\"%s><summary><span class=\"ekind\">",
+                    ++shown <= 5 ? " open" : "");
             xml_text(out, v->e->kind);
             fputs("</span> ", out);
             if (v->e->op[0]) {
@@ -396,7 +399,7 @@ static const char script[] =
     "s.appendChild(document.createTextNode(NAME[c]+(count[c]?': '+(100*count[c]/total).toFixed(1)+'% of cells':': none')+'   '));leg.appendChild(s);});\n"
     "var lg=m.large,parts=[];['live','overhead','free','quarantined','damaged','guarded'].forEach(function(n,i){"
     "if(lg[i][0])parts.push(lg[i][0]+' '+n+' ('+human(lg[i][1])+')');});\n"
-    "var p=document.createElement('p');p.textContent='Large blocks in mappings of their own: '+(parts.length?parts.join(', '):'none')+"
+    "var p=document.createElement('p');p.textContent='Outside the regions (large blocks in mappings of their own; guarded: live blocks in guarded slots): '+(parts.length?parts.join(', '):'none')+"
     "(m.omitted?'; '+m.omitted+' more regions not drawn':'');box.appendChild(p);}\n"
     "if(maps.length){maps.forEach(function(m,i){var o=document.createElement('option');o.value=i;o.textContent=m.name;sel.appendChild(o);});"
     "sel.value=String(maps.length-1);sel.addEventListener('change',function(){draw(maps[+sel.value]);});draw(maps[maps.length-1]);}\n"
