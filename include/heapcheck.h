@@ -62,6 +62,13 @@ struct hc_stats {
 /* Fill *stats (consistent: taken under the heap lock). */
 HC_EXPORT void hc_stats(struct hc_stats *stats);
 
+/* Write a snapshot of the live heap now: the live blocks grouped by allocation stack,
+ * the statistics and the heap map, taken at one moment, to DUMP_PATH.PID.snap.SEQ.json
+ * (dump_path, or "heapcheck" in the current directory).  Safe while other threads
+ * allocate; not from a signal handler (see snapshot_signal).  0 on success, -1 with
+ * errno set (ENOTSUP in preset none). */
+HC_EXPORT int hc_dump_now(void);
+
 #ifdef __cplusplus
 }
 #endif

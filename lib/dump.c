@@ -10,24 +10,46 @@
 #include "options.h"
 #include "report.h"
 #include "os.h"
+#include "snapshot.h"
 
 #include <elf.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <link.h>
+#include <pthread.h>
 #include <string.h>
 #include <unistd.h>
+
+/* One writer at a time (a snapshot thread, hc_dump_now, the exit): the buffer, the
+ * descriptor and the set of written stacks are shared.  Held across fork by the
+ * prepare handler, so a child never inherits it taken. */
+static pthread_mutex_t writer = PTHREAD_MUTEX_INITIALIZER;
+static pthread_once_t writer_once = PTHREAD_ONCE_INIT;
+static void writer_lock(void) { pthread_mutex_lock(&writer); }
+static void writer_unlock(void) { pthread_mutex_unlock(&writer); }
+static void writer_fork_handlers(void) { pthread_atfork(writer_lock, writer_unlock, writer_unlock); }
 
 static char buf[16384];
 static struct fmt out;
 static int fd;
-static bool failed;
+static int failed; /* the errno of the first failed write */
 
 static void flush(void)
 {
     size_t len = fmt_length(&out);
-    if (len && write(fd, buf, len) != (ssize_t)len)
-        failed = true; /* a full disk: say so, lose nothing else */
+    int err = len ? os_write_all(fd, buf, len) : 0;
+    if (err && !failed)
+        failed = err; /* a full disk: say so, lose nothing else */
     fmt_init(&out, buf, sizeof buf);
+}
+
+static void warn_dump(const char *path, const char *why)
+{
+    char text[1400];
+    struct fmt f;
+    fmt_init(&f, text, sizeof text);
+    fmt_printf(&f, "heapcheck: warning: could not write the dump %s (dump_path): %s\n", path, why);
+    report_warning(fmt_text(&f));
 }
 
 static void maybe_flush(void)
@@ -35,6 +57,9 @@ static void maybe_flush(void)
     if (fmt_length(&out) > sizeof buf - 4096)
         flush();
 }
+
+struct fmt *dump_fmt(void) { return &out; }
+void dump_maybe_flush(void) { maybe_flush(); }
 
 /* A JSON string: quotes, backslashes and control bytes escaped. */
 static void string(const char *s)
@@ -115,6 +140,30 @@ static bool first_time(uint32_t id)
     return true; /* the set is full: a repeated key is still valid JSON to most readers */
 }
 
+/* Whether id was written, without adding it (a snapshot's groups are unique). */
+static bool was_seen(uint32_t id)
+{
+    for (size_t i = (id * 2654435761u) % SEEN_SLOTS, tries = 0; tries < SEEN_SLOTS && seen[i];
+         i = (i + 1) % SEEN_SLOTS, tries++)
+        if (seen[i] == id)
+            return true;
+    return false;
+}
+
+void dump_stack_once(uint32_t id, bool *first)
+{
+    unsigned n;
+    void *const *frames = depot_get(id, &n);
+    if (!n || was_seen(id))
+        return;
+    fmt_printf(&out, "%s\"%u\":[", *first ? "" : ",", id);
+    *first = false;
+    for (unsigned i = 0; i < n; i++)
+        fmt_printf(&out, "%s\"%p\"", i ? "," : "", frames[i]);
+    fmt_printf(&out, "]");
+    maybe_flush();
+}
+
 static void stack_entry(uint32_t id, bool *first)
 {
     unsigned n;
@@ -135,11 +184,13 @@ static const char *const error_kinds[] = {
     [BUG_INTERIOR_FREE] = "invalid-free-interior", [BUG_WILD_FREE] = "invalid-free-wild",
     [BUG_WRITE_AFTER_FREE] = "write-after-free", [BUG_BAD_HEADER] = "corrupted-header",
     [BUG_MISMATCH] = "alloc-dealloc-mismatch", [BUG_HEAP_CORRUPTION] = "heap-corruption",
+    [BUG_USE_AFTER_FREE] = "heap-use-after-free", [BUG_SEGV] = "segv",
 };
 static const char *const op_words[] = {
     [OP_FREE] = "free", [OP_REALLOC] = "realloc", [OP_USABLE_SIZE] = "malloc_usable_size",
     [OP_DELETE] = "delete", [OP_DELETE_ARRAY] = "delete[]", [OP_CHECK] = "check",
-    [OP_QUARANTINE_EXIT] = "quarantine",
+    [OP_QUARANTINE_EXIT] = "quarantine", [OP_READ] = "read", [OP_WRITE] = "write",
+    [OP_ACCESS] = "access",
 };
 static const char *const kind_words[LEAK_KINDS] = {"definitely", "indirectly", "possibly", "reachable"};
 static const char *const level_words[] = {"off", "summary", "full"};
@@ -170,16 +221,42 @@ bool dump_write(const char *prefix, const struct leak_result *r)
     struct fmt nf;
     fmt_init(&nf, name, sizeof name);
     fmt_printf(&nf, "%s.%d.json", prefix, os_getpid());
-    fd = open(fmt_text(&nf), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (fd < 0)
+    struct snapshot *map = snapshot_collect(false); /* the heap map and statistics */
+    bool ok = dump_write_file(fmt_text(&nf), r, map);
+    snapshot_release(map);
+    return ok;
+}
+
+static bool write_locked(const char *name, const struct leak_result *r, const struct snapshot *snap);
+
+bool dump_write_file(const char *name, const struct leak_result *r, const struct snapshot *snap)
+{
+    pthread_once(&writer_once, writer_fork_handlers);
+    writer_lock();
+    bool ok = write_locked(name, r, snap);
+    writer_unlock();
+    return ok;
+}
+
+static bool write_locked(const char *name, const struct leak_result *r, const struct snapshot *snap)
+{
+    bool snapshot = snap && snapshot_has_groups(snap);
+    const char *why;
+    fd = os_open_output(name, true, &why);
+    if (fd < 0) {
+        warn_dump(name, why);
         return false;
-    failed = false;
+    }
+    failed = 0;
     fmt_init(&out, buf, sizeof buf);
     char exe[1024];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
     exe[n > 0 ? n : 0] = '\0';
-    fmt_printf(&out, "{\"format\":\"heapcheck-dump\",\"version\":1,\"pid\":%d,\"ppid\":%d,\"exe\":",
-               os_getpid(), (int)getppid());
+    fmt_printf(&out, "{\"format\":\"heapcheck-dump\",\"version\":2,\"kind\":\"%s\",",
+               snapshot ? "snapshot" : "exit");
+    if (snapshot)
+        snapshot_write_header(snap);
+    fmt_printf(&out, "\"pid\":%d,\"ppid\":%d,\"exe\":", os_getpid(), (int)getppid());
     string(exe);
     fmt_printf(&out, ",\"leak_check\":\"%s\",\n\"modules\":[", r ? level_words[options.leak_check] : "off");
     bool first = true;
@@ -199,6 +276,8 @@ bool dump_write(const char *prefix, const struct leak_result *r)
     }
     for (size_t i = 0; r && i < r->nrecords; i++)
         stack_entry(r->records[i].stack, &first);
+    if (snapshot)
+        snapshot_write_stacks(snap, &first);
     fmt_printf(&out, "},\n\"errors\":[");
     for (size_t i = 0; i < nerr; i++)
         error_entry(&errs[i], i == 0);
@@ -213,10 +292,15 @@ bool dump_write(const char *prefix, const struct leak_result *r)
     for (int k = 0; k < LEAK_KINDS; k++)
         fmt_printf(&out, "\"%s\":{\"bytes\":%zu,\"blocks\":%zu},", kind_words[k], r ? r->bytes[k] : 0,
                    r ? r->blocks[k] : 0);
-    fmt_printf(&out, "\"suppressed\":{\"bytes\":%zu,\"blocks\":%zu}}}\n", r ? r->suppressed_bytes : 0,
+    fmt_printf(&out, "\"suppressed\":{\"bytes\":%zu,\"blocks\":%zu}}", r ? r->suppressed_bytes : 0,
                r ? r->suppressed_blocks : 0);
+    if (snap)
+        snapshot_write_body(snap);
+    fmt_printf(&out, "}\n");
     flush();
-    if (close(fd) != 0)
-        failed = true;
+    if (close(fd) != 0 && !failed)
+        failed = errno;
+    if (failed)
+        warn_dump(name, os_error_text(failed));
     return !failed;
 }

@@ -5,7 +5,20 @@
 
 #include "leak.h"
 
-/* r may be NULL (leak check off).  Returns false when the file could not be written. */
+/* r may be NULL (leak check off).  Returns false when the file could not be written
+ * (warned, naming the file and the error: os_open_output refuses FIFOs, devices,
+ * links and other users' files). */
 bool dump_write(const char *prefix, const struct leak_result *r);
+
+/* The dump to file name: of r (may be NULL), and of snap when given (a snapshot when
+ * it holds live groups; its heap map and statistics either way). */
+struct snapshot;
+bool dump_write_file(const char *name, const struct leak_result *r, const struct snapshot *snap);
+
+/* For snapshot.c: the formatter being written, a flush when it fills, and a stack
+ * written unless the errors' or leaks' stacks already hold it. */
+struct fmt *dump_fmt(void);
+void dump_maybe_flush(void);
+void dump_stack_once(uint32_t id, bool *first);
 
 #endif

@@ -6,6 +6,7 @@
 #include "internal.h"
 #include "heap.h"
 #include "report.h"
+#include "snapshot.h"
 #include "vg.h"
 #include "heapcheck.h"
 
@@ -191,6 +192,11 @@ HC_EXPORT size_t hc_leak_report(void)
 HC_EXPORT void hc_stats(struct hc_stats *stats)
 {
     heap_stats(stats);
+}
+
+HC_EXPORT int hc_dump_now(void)
+{
+    return snapshot_api();
 }
 
 /* The internal library (for unit tests) leaves the system allocator in place. */

@@ -28,13 +28,38 @@ static const char *const bug_names[] = {
     [BUG_BAD_HEADER] = "corrupted block header",
     [BUG_MISMATCH] = "alloc-dealloc-mismatch",
     [BUG_HEAP_CORRUPTION] = "heap corruption",
+    [BUG_USE_AFTER_FREE] = "heap-use-after-free",
+    [BUG_SEGV] = "SEGV on unknown address",
 };
 
 static const char *const op_names[] = {
     [OP_FREE] = "free()", [OP_REALLOC] = "realloc()", [OP_USABLE_SIZE] = "malloc_usable_size()",
     [OP_DELETE] = "operator delete", [OP_DELETE_ARRAY] = "operator delete[]",
     [OP_CHECK] = "the heap check", [OP_QUARANTINE_EXIT] = "the quarantine (as the block left it)",
+    [OP_READ] = "a READ", [OP_WRITE] = "a WRITE", [OP_ACCESS] = "an access",
 };
+
+static bool is_access(enum op op) { return op == OP_READ || op == OP_WRITE || op == OP_ACCESS; }
+
+static void plural(struct fmt *f, size_t n, const char *what);
+
+/* Where an address lies against a block: "N bytes after/before/inside the S-byte block
+ * at B" (addr, offset and size from the finding). */
+static void place_in_block(struct fmt *f, const struct finding *x)
+{
+    fmt_printf(f, "%p is ", x->addr);
+    if (x->offset < 0) {
+        plural(f, (size_t)-x->offset, "byte");
+        fmt_printf(f, " before");
+    } else if ((size_t)x->offset >= x->size) {
+        plural(f, (size_t)x->offset - x->size, "byte");
+        fmt_printf(f, " after");
+    } else {
+        plural(f, (size_t)x->offset, "byte");
+        fmt_printf(f, " inside");
+    }
+    fmt_printf(f, " the %zu-byte block at %p", x->size, x->block);
+}
 
 static const char *const alloc_names[] = {
     [KIND_MALLOC] = "malloc()", [KIND_NEW] = "operator new", [KIND_NEW_ARRAY] = "operator new[]",
@@ -61,7 +86,22 @@ static void plural(struct fmt *f, size_t n, const char *what)
 static void relation(struct fmt *f, const struct finding *x)
 {
     line_start(f);
+    if (is_access(x->op) && x->block_known) { /* caught at the access, by a guard page */
+        place_in_block(f, x);
+        fmt_printf(f, "%s\n", x->bug == BUG_USE_AFTER_FREE ? ", which was freed"
+                               : x->freed ? ", which was freed (in quarantine)" : "");
+        if (x->bug == BUG_SEGV && x->detail) {
+            line_start(f);
+            fmt_printf(f, "%s\n", x->detail);
+        }
+        return;
+    }
     switch (x->bug) {
+    case BUG_USE_AFTER_FREE:
+    case BUG_SEGV:
+        fmt_printf(f, "%p %s\n", x->addr, x->detail ? x->detail : "is not in any block heapcheck allocated, "
+                                                                    "and heapcheck knows nothing else of it");
+        break;
     case BUG_OVERFLOW:
         fmt_printf(f, "%p is %lld bytes after the %zu-byte block at %p; ", x->addr,
                    x->offset - (long long)x->size, x->size, x->block);
@@ -102,6 +142,10 @@ static void relation(struct fmt *f, const struct finding *x)
                    x->offset < 0 ? "before" : "inside", x->size, x->block);
         break;
     case BUG_WILD_FREE:
+        if (x->detail) {
+            fmt_printf(f, "%p %s\n", x->addr, x->detail);
+            break;
+        }
         fmt_printf(f, "%p is not in any block heapcheck allocated (a stack or global address, "
                       "memory from another allocator, or garbage); it was not touched\n", x->addr);
         break;
@@ -152,6 +196,9 @@ static const char *likely_cause(enum bug bug)
                                 "by more than its canary";
     case BUG_MISMATCH: return "C++ new paired with free, malloc paired with delete, or new[] with delete";
     case BUG_HEAP_CORRUPTION: return "a wild write into heap metadata";
+    case BUG_USE_AFTER_FREE: return "a dangling pointer: the block was used after free() (keep it alive "
+                                    "longer, or clear the pointer when freeing)";
+    case BUG_SEGV: return "a wild or uninitialized pointer, or a NULL pointer not checked";
     case BUG_NONE: break;
     }
     return "";
@@ -173,12 +220,15 @@ void report_finding(const struct finding *x)
         return;
     }
     line_start(f);
-    fmt_printf(f, "heapcheck: %s on address %p\n", bug_names[x->bug], x->addr);
+    if (x->bug == BUG_SEGV)
+        fmt_printf(f, "heapcheck: %s %p\n", bug_names[x->bug], x->addr);
+    else
+        fmt_printf(f, "heapcheck: %s on address %p\n", bug_names[x->bug], x->addr);
     relation(f, x);
     line_start(f);
     fmt_printf(f, "  found by %s", op_names[x->op]);
     if (x->op_stack) {
-        fmt_printf(f, ", called at:\n");
+        fmt_printf(f, is_access(x->op) ? " at:\n" : ", called at:\n");
         stack(f, x->op_stack);
     } else {
         fmt_printf(f, "\n");
@@ -188,14 +238,14 @@ void report_finding(const struct finding *x)
         fmt_printf(f, "  the %zu-byte block at %p was allocated by %s at:\n", x->size, x->block,
                    family(alloc_names, x->alloc_kind));
         stack(f, x->alloc_stack);
-        if (x->freed || x->bug == BUG_WRITE_AFTER_FREE) {
+        if (x->freed || x->bug == BUG_WRITE_AFTER_FREE || x->bug == BUG_USE_AFTER_FREE) {
             line_start(f);
             fmt_printf(f, "  and freed at:\n");
             stack(f, x->free_stack);
         }
     }
     line_start(f);
-    fmt_printf(f, "  likely cause: %s\n", likely_cause(x->bug));
+    fmt_printf(f, "  likely cause: %s\n", x->cause ? x->cause : likely_cause(x->bug));
     report_end();
     report_count_error();
 }

@@ -18,11 +18,14 @@ enum bug {
     BUG_BAD_HEADER,      /* checksum or boundary tag wrong */
     BUG_MISMATCH,        /* allocated and released by different families */
     BUG_HEAP_CORRUPTION, /* a core invariant broken (from the heap check) */
+    BUG_USE_AFTER_FREE,  /* an access to a freed guarded slot (fault.c) */
+    BUG_SEGV,            /* a fault at an address no guarded slot explains */
 };
 
 enum op {
     OP_FREE, OP_REALLOC, OP_USABLE_SIZE, OP_DELETE, OP_DELETE_ARRAY, OP_CHECK,
     OP_QUARANTINE_EXIT,
+    OP_READ, OP_WRITE, OP_ACCESS, /* the faulting access (fault.c); ACCESS: direction unknown */
 };
 
 struct finding {
@@ -36,7 +39,9 @@ struct finding {
     size_t changed;           /* bytes that differ from what heapcheck wrote */
     enum alloc_kind alloc_kind, op_kind;
     uint32_t alloc_stack, free_stack;
-    const char *detail;       /* for BUG_HEAP_CORRUPTION and BUG_BAD_HEADER */
+    const char *detail;       /* for BUG_HEAP_CORRUPTION and BUG_BAD_HEADER; for BUG_SEGV
+                                 and BUG_WILD_FREE what heapcheck knows of the address */
+    const char *cause;        /* a likely cause that overrides the class's own */
     bool block_known, freed;
     /* For BUG_BAD_HEADER: the block before, when its own rear canary shows that it
      * ran over into this one (the likely culprit). */

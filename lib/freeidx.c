@@ -1,29 +1,52 @@
 /* The best-fit free index (see freeidx.h).
  *
- * Free blocks sit in bins: one bin per exact size below 1 KiB (16-byte steps), then
- * four bins per power of two.  A bitmap finds the next non-empty bin in O(1).  Each
- * bin is a treap keyed by (size, address) whose priorities are a hash of the address,
- * so it stays balanced without storing anything but two child links in the free
- * block's payload (32-byte blocks included).  Best fit is the lower bound of
- * (request, 0) in the request's bin, or else the leftmost block of the next bin.
- * Every operation is iterative: no recursion into deep trees on the malloc path. */
+ * Free blocks sit in bins.  Below 4 KiB there is one bin per exact size (16-byte
+ * steps), and a bin is a plain doubly linked list: every block in it fits a request of
+ * its size equally well, so insert, take and remove are O(1) and the choice among
+ * equals is the most recently freed (LIFO).  From 4 KiB up, four bins per power of two
+ * each hold a range of sizes and are treaps keyed by (size, address), priorities a
+ * hash of the address, so best fit within the bin is a lower bound in O(log n).  A
+ * two-level bitmap finds the first non-empty bin at or above any bin in O(1).
+ *
+ * The two links live in the free block's payload (32-byte blocks have room for exactly
+ * two).  Links are program-writable memory: a write after free can overwrite them and
+ * a stray write can forge a free head.  So every link is checked before it is followed
+ * (it must point at a 16-aligned payload inside a heap region), a list node is held
+ * only if its neighbours point back at it, and walks are bounded by the bins' counts. */
 #include "internal.h"
 #include "freeidx.h"
+#include "region.h"
 
-#define NBINS 320
-#define SMALL_LIMIT 1024
+#define LIST_LIMIT 4096 /* sizes below this have an exact-size list bin */
+#define LIST_BINS (LIST_LIMIT / 16)
+#define NBINS (LIST_BINS + 4 * (64 - 12))
 #define MAP_WORDS ((NBINS + 63) / 64)
+#define MAX_DEPTH 4096
 
 typedef struct node {
-    struct node *child[2]; /* [0] smaller key, [1] larger key */
+    struct node *link[2]; /* list bins: [0] next, [1] prev; treap bins: children */
 } node_t;
 
 static node_t *bins[NBINS];
+static size_t bin_count[NBINS];
 static uint64_t binmap[MAP_WORDS];
+static uint64_t summary; /* bit w: binmap[w] != 0 */
+_Static_assert(MAP_WORDS <= 64, "one summary word");
 
 static inline block_t *node_block(node_t *n) { return blk_of_payload(n); }
 static inline node_t *block_node(block_t *b) { return blk_payload(b); }
 static inline size_t node_size(node_t *n) { return blk_size(node_block(n)); }
+static inline bool is_list_bin(unsigned bin) { return bin < LIST_BINS; }
+
+/* Could n be a free block's payload?  Only then may its words be read. */
+static inline bool plausible(const node_t *n)
+{
+    if (((uintptr_t)n & (BLK_GRAIN - 1)) != 0)
+        return false;
+    const region_t *r = region_find(n);
+    return r && (const unsigned char *)n >= r->base + 2 * sizeof(size_t) &&
+           (const unsigned char *)n + BLK_MIN - sizeof(size_t) <= r->end;
+}
 
 /* Multiplying by an odd constant is a bijection: distinct blocks never tie, so a
  * valid treap has strictly decreasing priorities downwards and a cycle shows. */
@@ -36,16 +59,7 @@ static inline uint64_t prio(const node_t *n)
     return x;
 }
 
-/* Strict (size, address) order.  In an exact-size bin every size is equal, so the
- * address alone decides and the nodes' size words need not be loaded. */
-static inline bool less_in(unsigned bin, node_t *a, node_t *b)
-{
-    if (bin < SMALL_LIMIT / 16)
-        return a < b;
-    size_t sa = node_size(a), sb = node_size(b);
-    return sa < sb || (sa == sb && a < b);
-}
-
+/* Strict (size, address) order. */
 static inline bool less(node_t *a, node_t *b)
 {
     size_t sa = node_size(a), sb = node_size(b);
@@ -54,78 +68,152 @@ static inline bool less(node_t *a, node_t *b)
 
 static inline unsigned bin_of(size_t size)
 {
-    if (size < SMALL_LIMIT)
+    if (size < LIST_LIMIT)
         return (unsigned)(size >> 4);
     unsigned lg = 63u - (unsigned)__builtin_clzll(size);
     unsigned sub = (unsigned)(size >> (lg - 2)) & 3u;
-    return 64u + (lg - 10u) * 4u + sub;
+    return LIST_BINS + (lg - 12u) * 4u + sub;
 }
 
-static inline void mark(unsigned bin) { binmap[bin / 64] |= (uint64_t)1 << (bin % 64); }
+static inline void mark(unsigned bin)
+{
+    binmap[bin / 64] |= (uint64_t)1 << (bin % 64);
+    summary |= (uint64_t)1 << (bin / 64);
+}
+
 static inline void unmark_if_empty(unsigned bin)
 {
-    if (!bins[bin])
-        binmap[bin / 64] &= ~((uint64_t)1 << (bin % 64));
+    if (bins[bin])
+        return;
+    binmap[bin / 64] &= ~((uint64_t)1 << (bin % 64));
+    if (!binmap[bin / 64])
+        summary &= ~((uint64_t)1 << (bin / 64));
 }
 
-/* Index of the first non-empty bin >= from, or NBINS. */
-static unsigned next_bin(unsigned from)
+/* Index of the first non-empty bin >= from, or NBINS: two word scans. */
+static inline unsigned next_bin(unsigned from)
 {
-    unsigned w = from / 64;
-    if (w >= MAP_WORDS)
+    if (from >= NBINS)
         return NBINS;
+    unsigned w = from / 64;
     uint64_t bits = binmap[w] & (~(uint64_t)0 << (from % 64));
-    for (;;) {
-        if (bits)
-            return w * 64 + (unsigned)__builtin_ctzll(bits);
-        if (++w == MAP_WORDS)
-            return NBINS;
-        bits = binmap[w];
-    }
+    if (bits)
+        return w * 64 + (unsigned)__builtin_ctzll(bits);
+    uint64_t words = w + 1 < 64 ? summary & (~(uint64_t)0 << (w + 1)) : 0;
+    if (!words)
+        return NBINS;
+    w = (unsigned)__builtin_ctzll(words);
+    return w * 64 + (unsigned)__builtin_ctzll(binmap[w]);
 }
+
+/* ---- list bins ---- */
+
+static inline void list_push(unsigned bin, node_t *n)
+{
+    node_t *first = bins[bin];
+    n->link[0] = first;
+    n->link[1] = NULL;
+    if (first)
+        first->link[1] = n;
+    bins[bin] = n;
+}
+
+static inline void list_unlink(unsigned bin, node_t *n)
+{
+    node_t *next = n->link[0], *prev = n->link[1];
+    if (prev)
+        prev->link[0] = next;
+    else
+        bins[bin] = next;
+    if (next)
+        next->link[1] = prev;
+}
+
+/* n is in the bin's list exactly when its neighbours (or the bin's head) point back at
+ * it; links are checked before they are followed. */
+static bool list_holds(unsigned bin, node_t *n)
+{
+    node_t *next = n->link[0], *prev = n->link[1];
+    size_t head = blk_head(node_block(n)); /* a list's blocks are free and of one size */
+    if (prev == n || next == n)
+        return false;
+    if (prev) {
+        if (!plausible(prev) || prev->link[0] != n || blk_head(node_block(prev)) != head)
+            return false;
+    } else if (bins[bin] != n) {
+        return false;
+    }
+    return !next ||
+           (plausible(next) && next->link[1] == n && blk_head(node_block(next)) == head);
+}
+
+/* ---- treap bins ---- */
 
 /* Replace *link (which holds n) by the merge of n's two subtrees. */
 static void unlink_at(node_t **link, node_t *n)
 {
-    node_t *a = n->child[0], *b = n->child[1];
+    node_t *a = n->link[0], *b = n->link[1];
     while (a && b) {
         if (prio(a) > prio(b)) {
             *link = a;
-            link = &a->child[1];
-            a = a->child[1];
+            link = &a->link[1];
+            a = a->link[1];
         } else {
             *link = b;
-            link = &b->child[0];
-            b = b->child[0];
+            link = &b->link[0];
+            b = b->link[0];
         }
     }
     *link = a ? a : b;
 }
 
-void freeidx_insert(block_t *b)
+static void treap_insert(unsigned bin, node_t *n)
 {
-    node_t *n = block_node(b);
-    unsigned bin = bin_of(blk_size(b));
     uint64_t p = prio(n);
     node_t **link = &bins[bin];
     while (*link && prio(*link) > p)
-        link = &(*link)->child[less_in(bin, *link, n)];
+        link = &(*link)->link[less(*link, n)];
     /* Split the subtree at *link around n's key; its halves become n's children. */
     node_t *t = *link;
-    node_t **l = &n->child[0], **r = &n->child[1];
+    node_t **l = &n->link[0], **r = &n->link[1];
     while (t) {
-        if (less_in(bin, t, n)) {
+        if (less(t, n)) {
             *l = t;
-            l = &t->child[1];
-            t = t->child[1];
+            l = &t->link[1];
+            t = t->link[1];
         } else {
             *r = t;
-            r = &t->child[0];
-            t = t->child[0];
+            r = &t->link[0];
+            t = t->link[0];
         }
     }
     *l = *r = NULL;
     *link = n;
+}
+
+/* The link that holds n in its treap, or NULL (absent, or links overwritten). */
+static node_t **treap_find(unsigned bin, node_t *n)
+{
+    node_t **link = &bins[bin];
+    for (unsigned depth = 0; *link != n; depth++) {
+        if (!*link || depth > MAX_DEPTH || !plausible(*link))
+            return NULL;
+        link = &(*link)->link[less(*link, n)];
+    }
+    return link;
+}
+
+/* ---- the interface ---- */
+
+void freeidx_insert(block_t *b)
+{
+    node_t *n = block_node(b);
+    unsigned bin = bin_of(blk_size(b));
+    if (is_list_bin(bin))
+        list_push(bin, n);
+    else
+        treap_insert(bin, n);
+    bin_count[bin]++;
     mark(bin);
 }
 
@@ -133,50 +221,58 @@ bool freeidx_remove(block_t *b)
 {
     node_t *n = block_node(b);
     unsigned bin = bin_of(blk_size(b));
-    node_t **link = &bins[bin];
-    for (unsigned depth = 0; *link != n; depth++) {
-        if (!*link || depth > 4096) /* absent, or links overwritten into a cycle */
+    if (is_list_bin(bin)) {
+        if (!list_holds(bin, n))
             return false;
-        link = &(*link)->child[less_in(bin, *link, n)];
+        list_unlink(bin, n);
+    } else {
+        node_t **link = treap_find(bin, n);
+        if (!link)
+            return false;
+        unlink_at(link, n);
     }
-    unlink_at(link, n);
+    bin_count[bin]--;
     unmark_if_empty(bin);
     return true;
 }
 
 block_t *freeidx_take(size_t size)
 {
-    unsigned bin = bin_of(size);
-    if (!bins[bin] || size >= SMALL_LIMIT) {
-        /* Lower bound of (size, 0) within the request's own bin. */
-        node_t **best = NULL;
+    unsigned bin = bin_of(HC_ALIGN_UP(size, BLK_GRAIN)); /* a list bin's blocks all fit */
+    node_t **best = NULL;
+    if (!is_list_bin(bin)) {
+        /* Lower bound of (size, 0) within the request's own range bin. */
         for (node_t **link = &bins[bin]; *link;) {
             if (node_size(*link) >= size) {
                 best = link;
-                link = &(*link)->child[0];
+                link = &(*link)->link[0];
             } else {
-                link = &(*link)->child[1];
+                link = &(*link)->link[1];
             }
         }
-        if (!best) {
-            bin = next_bin(bin + 1);
-            if (bin == NBINS)
-                return NULL;
-            best = &bins[bin];
-            while ((*best)->child[0])
-                best = &(*best)->child[0];
-        }
-        node_t *n = *best;
-        unlink_at(best, n);
-        unmark_if_empty(bin);
-        return node_block(n);
+        if (!best)
+            bin++;
     }
-    /* Exact-size bin: every block fits; the leftmost has the lowest address. */
-    node_t **link = &bins[bin];
-    while ((*link)->child[0])
-        link = &(*link)->child[0];
-    node_t *n = *link;
-    unlink_at(link, n);
+    if (!best) {
+        /* Every block of any later bin fits: the smallest is its head (a list) or its
+         * leftmost node (a treap). */
+        bin = next_bin(bin);
+        if (bin == NBINS)
+            return NULL;
+        if (is_list_bin(bin)) {
+            node_t *n = bins[bin];
+            list_unlink(bin, n);
+            bin_count[bin]--;
+            unmark_if_empty(bin);
+            return node_block(n);
+        }
+        best = &bins[bin];
+        while ((*best)->link[0])
+            best = &(*best)->link[0];
+    }
+    node_t *n = *best;
+    unlink_at(best, n);
+    bin_count[bin]--;
     unmark_if_empty(bin);
     return node_block(n);
 }
@@ -184,51 +280,74 @@ block_t *freeidx_take(size_t size)
 bool freeidx_contains(block_t *b)
 {
     node_t *n = block_node(b);
-    node_t *t = bins[bin_of(blk_size(b))];
-    for (unsigned depth = 0; t && depth < 4096; depth++) {
-        if (t == n)
-            return true;
-        t = t->child[less(t, n)];
-    }
-    return false;
+    unsigned bin = bin_of(blk_size(b));
+    return is_list_bin(bin) ? list_holds(bin, n) : treap_find(bin, n) != NULL;
 }
 
 struct walk {
     void (*fn)(block_t *, void *);
     void *arg;
-    size_t count, bad;
+    size_t count, bad, seen;
     node_t *prev;
     unsigned bin;
 };
+
+static void visit(struct walk *w, node_t *n)
+{
+    w->count++;
+    w->seen++;
+    if (blk_inuse(node_block(n)) || bin_of(node_size(n)) != w->bin)
+        w->bad++;
+    if (w->fn)
+        w->fn(node_block(n), w->arg);
+}
+
+static void walk_list(struct walk *w)
+{
+    node_t *prev = NULL;
+    for (node_t *n = bins[w->bin]; n; prev = n, n = n->link[0]) {
+        /* A cycle runs past the bin's count; a stray link points outside the heap. */
+        if (w->seen >= bin_count[w->bin] || !plausible(n) || n->link[1] != prev) {
+            w->bad++;
+            return;
+        }
+        visit(w, n);
+    }
+}
 
 static void walk_tree(struct walk *w, node_t *n, uint64_t parent_prio, unsigned depth)
 {
     if (!n || w->bad > 64)
         return;
-    if (depth > 4096 || prio(n) >= parent_prio) {
-        w->bad++; /* a cycle or a broken heap order: the links were overwritten */
+    if (depth > MAX_DEPTH || !plausible(n) || prio(n) >= parent_prio) {
+        w->bad++; /* a cycle, a stray link or a broken heap order */
         return;
     }
-    walk_tree(w, n->child[0], prio(n), depth + 1);
-    w->count++;
-    if (bin_of(node_size(n)) != w->bin || (w->prev && !less(w->prev, n)))
+    walk_tree(w, n->link[0], prio(n), depth + 1);
+    if (w->prev && !less(w->prev, n))
         w->bad++;
     w->prev = n;
-    if (w->fn)
-        w->fn(node_block(n), w->arg);
-    walk_tree(w, n->child[1], prio(n), depth + 1);
+    visit(w, n);
+    walk_tree(w, n->link[1], prio(n), depth + 1);
 }
 
 size_t freeidx_walk(void (*fn)(block_t *b, void *arg), void *arg, size_t *bad)
 {
-    struct walk w = {fn, arg, 0, 0, NULL, 0};
+    struct walk w = {fn, arg, 0, 0, 0, NULL, 0};
     for (unsigned bin = 0; bin < NBINS; bin++) {
         bool marked = (binmap[bin / 64] >> (bin % 64)) & 1;
-        if (marked != (bins[bin] != NULL))
+        bool word_marked = (summary >> (bin / 64)) & 1;
+        if (marked != (bins[bin] != NULL) || (marked && !word_marked))
             w.bad++;
         w.prev = NULL;
         w.bin = bin;
-        walk_tree(&w, bins[bin], UINT64_MAX, 0);
+        w.seen = 0;
+        if (is_list_bin(bin))
+            walk_list(&w);
+        else
+            walk_tree(&w, bins[bin], UINT64_MAX, 0);
+        if (w.seen != bin_count[bin])
+            w.bad++;
     }
     if (bad)
         *bad += w.bad;
@@ -237,8 +356,11 @@ size_t freeidx_walk(void (*fn)(block_t *b, void *arg), void *arg, size_t *bad)
 
 void freeidx_reset(void)
 {
-    for (unsigned i = 0; i < NBINS; i++)
+    for (unsigned i = 0; i < NBINS; i++) {
         bins[i] = NULL;
+        bin_count[i] = 0;
+    }
     for (unsigned i = 0; i < MAP_WORDS; i++)
         binmap[i] = 0;
+    summary = 0;
 }

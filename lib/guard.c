@@ -9,6 +9,8 @@
 #include "ptrset.h"
 #include "quarantine.h"
 #include "secret.h"
+#include "slots.h"
+#include "fault.h"
 
 #include <string.h>
 
@@ -181,6 +183,11 @@ void *guard_alloc(size_t n, size_t align, enum alloc_kind kind, uint32_t stack, 
 {
     if (n > ((size_t)1 << 56))
         return NULL;
+    if (slots_pick()) { /* a guarded slot (slots.h), when the policy and the pool allow */
+        void *s = slots_alloc(n, align, kind, stack, zero, guard_config.fill ? guard_config.alloc_fill : -1);
+        if (s)
+            return s;
+    }
     /* One byte of rear canary at least, so an overflow by one is always seen. */
     struct guard_hdr *h = core_alloc(GUARD_PREFIX + n + 1, align, GUARD_PREFIX);
     if (!h)
@@ -261,6 +268,7 @@ static void classify_unknown(void *u, enum op op, struct finding *f)
         }
     }
     f->bug = BUG_WILD_FREE;
+    fault_explain_value((uintptr_t)u, f); /* a fill pattern, or null plus an offset */
 }
 
 /* What lies below a block whose header was overwritten. */
@@ -457,6 +465,8 @@ int guard_flush_quarantine(struct finding *out)
 int guard_free(void *u, enum alloc_kind kind, enum op op, uint32_t stack, struct finding *out)
 {
     if (HC_UNLIKELY(ptrset_get(u) != PTR_LIVE)) {
+        if (slots_owns(u))
+            return slots_free(u, kind, op, stack, out);
         classify_unknown(u, op, out);
         out->op_kind = kind;
         return 1;
@@ -494,6 +504,8 @@ int guard_free(void *u, enum alloc_kind kind, enum op op, uint32_t stack, struct
 int guard_size(void *u, enum op op, size_t *size, struct finding *out)
 {
     if (HC_UNLIKELY(ptrset_get(u) != PTR_LIVE)) {
+        if (slots_owns(u))
+            return slots_size(u, op, size, out);
         classify_unknown(u, op, out);
         return 1;
     }
@@ -508,6 +520,8 @@ int guard_size(void *u, enum op op, size_t *size, struct finding *out)
 
 bool guard_resize_in_place(void *u, size_t n)
 {
+    if (slots_owns(u))
+        return false; /* a slot block stays flush against its guard: realloc moves it */
     struct guard_hdr *h = hdr_of(u);
     size_t old = requested_of(h); /* before the core's size changes under it */
     if (n > ((size_t)1 << 56) || !core_resize(h, GUARD_PREFIX + n + 1))
@@ -551,6 +565,8 @@ static void check_one(const void *p, enum ptr_state st, void *arg)
     }
 }
 
+static void add_slot_finding(const struct finding *f, void *arg) { add(arg, f); }
+
 static void count_guarded(void *payload, size_t usable, bool inuse, void *arg)
 {
     (void)usable;
@@ -587,6 +603,7 @@ size_t guard_check_all(struct finding *out, size_t max)
     if (core_bad == 0) /* walking a broken heap could stray */
         core_walk(count_guarded, &c);
     ptrset_walk(check_one, &c);
+    slots_check(add_slot_finding, &c);
     if (core_bad == 0 && c.guarded != ptrset_count()) {
         struct finding f;
         memset(&f, 0, sizeof f);
@@ -608,5 +625,5 @@ bool guard_block_info(void *u, size_t *size, uint32_t *stack)
     return true;
 }
 
-size_t guard_live_bytes(void) { return live_bytes; }
-size_t guard_live_blocks(void) { return live_blocks; }
+size_t guard_live_bytes(void) { return live_bytes + slots_live_bytes(); }
+size_t guard_live_blocks(void) { return live_blocks + slots_live_count(); }

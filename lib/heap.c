@@ -9,6 +9,7 @@
 #include "core.h"
 #include "lock.h"
 #include "options.h"
+#include "trace.h"
 #include "report.h"
 #include "heapcheck.h"
 #include "depot.h"
@@ -21,11 +22,16 @@
 #include "leak.h"
 #include "leakreport.h"
 #include "quarantine.h"
+#include "slots.h"
+#include "fault.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 enum { INIT_NONE, INIT_RUNNING, INIT_READY };
@@ -43,17 +49,61 @@ static unsigned stack_depth;            /* frames per stack: 1 in the hardened p
 
 static long current_tid(void) { return syscall(SYS_gettid); }
 
+/* Re-entry: a thread inside the heap lock's region that calls the allocator again can
+ * only be a signal handler that interrupted it (heapcheck itself never does).  Serving
+ * it would deadlock on the lock, or, while the process is single-threaded and the
+ * lock is skipped, corrupt the free index; so it is reported and the process aborts. */
+static __thread __attribute__((tls_model("initial-exec"))) bool inside_heap;
+
+static HC_COLD __attribute__((noreturn)) void reentered(void)
+{
+    void *pc[24];
+    unsigned n = stack_unwind(__builtin_frame_address(0), pc, 24), skip = 0;
+    Dl_info self, at; /* heapcheck's own frames first: the handler's call is what counts */
+    if (dladdr((void *)reentered, &self))
+        while (skip < n && dladdr((char *)pc[skip] - 1, &at) && at.dli_fbase == self.dli_fbase)
+            skip++;
+    struct fmt *f = report_begin();
+    report_line_start(f);
+    fmt_printf(f, "heapcheck: malloc called from a signal handler while the interrupted code was inside "
+                  "malloc (the allocator is not async-signal-safe), at:\n");
+    unsigned index = 0;
+    for (unsigned i = skip; i < n && i < skip + 16; i++)
+        report_frame(f, &index, pc[i]);
+    report_line_start(f);
+    fmt_printf(f, "heapcheck: aborting: serving it would deadlock or corrupt the heap\n");
+    report_end();
+    inside_heap = false;
+    abort();
+}
+
+static inline bool heap_lock(void)
+{
+    if (HC_UNLIKELY(inside_heap))
+        reentered();
+    inside_heap = true;
+    return lock_acquire();
+}
+
+static inline void heap_unlock(bool taken)
+{
+    lock_release(taken);
+    inside_heap = false;
+}
+
 /* First call: read the options and configure the core.  A malloc from inside this
  * (by the same thread) is served from the start-up arena. */
 static HC_COLD void init_slow(void)
 {
-    bool taken = lock_acquire();
+    bool taken = heap_lock();
     bool mine = false;
     if (init_state == INIT_NONE) {
         init_tid = current_tid();
         __atomic_store_n(&init_state, INIT_RUNNING, __ATOMIC_RELAXED);
         vg_init();
         options_load(report_warning);
+        if (!trace_this_process())
+            options.preset = PRESET_NONE; /* a skipped child: the bare allocator (trace.c) */
         core_config.mmap_threshold = options.mmap_threshold;
         core_config.trim_threshold = options.trim_threshold;
         core_config.top_pad = options.top_pad;
@@ -84,11 +134,23 @@ static HC_COLD void init_slow(void)
                 stack_depth = 1; /* the caller only: unwinding is most of a stack's cost */
             options.leak_check = LEVEL_OFF; /* protection, not diagnosis */
         }
+        if (guarded && !vg_active) { /* memcheck sees reads itself: no slots under it */
+            bool hardened = options.preset == PRESET_HARDENED;
+            struct slots_config sc = {
+                .count = options.guard_slots,
+                .first = hardened ? 0 : options.guard_first,
+                .sample = hardened ? options.guard_sample_hardened : options.guard_sample,
+                .left = options.guard_left,
+            };
+            slots_init(&sc);
+        }
         report_init();
+        if (guarded && !vg_active)
+            fault_init();
         __atomic_store_n(&init_state, INIT_READY, __ATOMIC_RELEASE);
         mine = true;
     }
-    lock_release(taken);
+    heap_unlock(taken);
     if (mine)
         lock_install_fork_handlers(); /* may call malloc: we are ready for it now */
 }
@@ -102,6 +164,17 @@ static inline bool starting_up(void)
     init_slow();
     return false;
 }
+
+#ifndef HC_NO_STANDARD_NAMES
+/* At load, not at the first malloc: a program that faults before it allocates
+ * still gets the fault report (fault.c).  Not in the unit tests' library, which
+ * drives the layers below directly. */
+__attribute__((constructor)) static void heap_init_at_load(void)
+{
+    if (__atomic_load_n(&init_state, __ATOMIC_ACQUIRE) == INIT_NONE)
+        init_slow();
+}
+#endif
 
 #define MAX_CHECK_FINDINGS 16
 
@@ -154,9 +227,9 @@ static HC_COLD void report_bad_pointer(struct finding *f, void *frame)
 {
     struct frames s;
     capture(&s, frame);
-    bool taken = lock_acquire();
+    bool taken = heap_lock();
     uint32_t stack = depot_put(s.pc, s.n);
-    lock_release(taken);
+    heap_unlock(taken);
     report_all(f, 1, stack);
 }
 
@@ -173,14 +246,14 @@ void *heap_alloc(size_t size, size_t align, enum alloc_kind kind, bool zero, voi
     void *p;
     vg_enter();
     if (!guarded) {
-        bool taken = lock_acquire();
+        bool taken = heap_lock();
         p = core_alloc(size, align, 0);
         if (p) {
             live_blocks++;
             live_bytes += core_usable(p);
         }
         bool fresh = p && core_is_mapped(p); /* new mappings are already zero */
-        lock_release(taken);
+        heap_unlock(taken);
         if (p && zero && !fresh)
             memset(p, 0, size);
     } else {
@@ -188,7 +261,7 @@ void *heap_alloc(size_t size, size_t align, enum alloc_kind kind, bool zero, voi
         struct frames s;
         capture(&s, frame);
         uint32_t stack = depot_recall(s.pc, s.n, DEPOT_SLOT_ALLOC);
-        bool taken = lock_acquire();
+        bool taken = heap_lock();
         if (!stack)
             stack = depot_put_remembered(s.pc, s.n, DEPOT_SLOT_ALLOC);
         p = guard_alloc(size, align, kind, stack, zero);
@@ -200,7 +273,7 @@ void *heap_alloc(size_t size, size_t align, enum alloc_kind kind, bool zero, voi
         }
         allocs += p != NULL;
         n += periodic_check(found + n);
-        lock_release(taken);
+        heap_unlock(taken);
         if (HC_UNLIKELY(n))
             report_all(found, n, stack);
     }
@@ -217,14 +290,16 @@ static enum op release_op(enum alloc_kind kind)
 
 bool heap_free(void *p, enum alloc_kind kind, void *frame)
 {
-    if (!p || HC_UNLIKELY(bootarena_owns(p)))
+    /* Every entry point starts heapcheck up, so a bad pointer as the process's first
+     * call is checked like any other (only start-up's own calls skip the checks). */
+    if (!p || HC_UNLIKELY(bootarena_owns(p)) || HC_UNLIKELY(starting_up()))
         return true;
     if (!guarded) {
-        bool taken = lock_acquire();
+        bool taken = heap_lock();
         live_blocks--;
         live_bytes -= core_usable(p);
         core_free(p);
-        lock_release(taken);
+        heap_unlock(taken);
         return true;
     }
     vg_enter();
@@ -232,14 +307,14 @@ bool heap_free(void *p, enum alloc_kind kind, void *frame)
     struct frames s;
     capture(&s, frame);
     uint32_t stack = depot_recall(s.pc, s.n, DEPOT_SLOT_FREE);
-    bool taken = lock_acquire();
+    bool taken = heap_lock();
     if (!stack)
         stack = depot_put_remembered(s.pc, s.n, DEPOT_SLOT_FREE);
     size_t n = (size_t)guard_free(p, kind, release_op(kind), stack, found);
     frees++;
     bool freed = n == 0 || found[0].bug == BUG_MISMATCH;
     n += periodic_check(found + n);
-    lock_release(taken);
+    heap_unlock(taken);
     if (HC_UNLIKELY(n))
         report_all(found, n, stack);
     vg_leave();
@@ -252,12 +327,14 @@ size_t heap_usable(void *p, void *frame)
         return 0;
     if (HC_UNLIKELY(bootarena_owns(p)))
         return bootarena_usable(p);
+    if (HC_UNLIKELY(starting_up()))
+        return 0;
     size_t n = 0;
     struct finding found;
     vg_enter();
-    bool taken = lock_acquire();
+    bool taken = heap_lock();
     int bad = guarded ? guard_size(p, OP_USABLE_SIZE, &n, &found) : (n = core_usable(p), 0);
-    lock_release(taken);
+    heap_unlock(taken);
     if (HC_UNLIKELY(bad))
         report_bad_pointer(&found, frame);
     vg_leave();
@@ -270,11 +347,13 @@ int heap_resize(void *p, size_t size, size_t *old, void *frame)
         *old = bootarena_usable(p);
         return 0;
     }
+    if (HC_UNLIKELY(starting_up()))
+        return -1;
     struct finding found;
     bool done = false;
     int bad = 0;
     vg_enter();
-    bool taken = lock_acquire();
+    bool taken = heap_lock();
     if (!guarded) {
         *old = core_usable(p);
         done = core_resize(p, size);
@@ -285,7 +364,7 @@ int heap_resize(void *p, size_t size, size_t *old, void *frame)
         if (!bad)
             done = guard_resize_in_place(p, size);
     }
-    lock_release(taken);
+    heap_unlock(taken);
     if (HC_UNLIKELY(bad))
         report_bad_pointer(&found, frame);
     vg_leave();
@@ -299,16 +378,16 @@ size_t heap_check(void)
     struct finding found[MAX_CHECK_FINDINGS];
     size_t bad;
     vg_enter();
-    bool taken = lock_acquire();
+    bool taken = heap_lock();
     if (guarded) {
         bad = guard_check_all(found, MAX_CHECK_FINDINGS);
     } else {
-        lock_release(taken);
+        heap_unlock(taken);
         bad = core_check(NULL, NULL); /* racy but harmless: preset none is for benchmarks */
         vg_leave();
         return bad;
     }
-    lock_release(taken);
+    heap_unlock(taken);
     for (size_t i = 0; i < bad && i < MAX_CHECK_FINDINGS; i++)
         report_finding(&found[i]);
     vg_leave();
@@ -321,13 +400,13 @@ void heap_stats(struct hc_stats *s)
     if (starting_up())
         return;
     struct core_stats c;
-    bool taken = lock_acquire();
+    bool taken = heap_lock();
     core_get_stats(&c);
     s->live_blocks = guarded ? guard_live_blocks() : live_blocks;
     s->live_bytes = guarded ? guard_live_bytes() : live_bytes;
     s->quarantine_bytes = quar_bytes();
     s->quarantine_blocks = quar_count();
-    lock_release(taken);
+    heap_unlock(taken);
     s->heap_bytes = c.heap_bytes;
     s->mapped_bytes = c.mapped_bytes;
     s->free_bytes = c.free_bytes;
@@ -338,12 +417,12 @@ void heap_stats(struct hc_stats *s)
 }
 
 /* Run the leak check (lock held for the scan only); false if it could not run. */
-static bool leak_check(struct leak_result *r, const void *stack_from)
+static bool leak_check(struct leak_result *r, const void *stack_from, const ucontext_t *regs)
 {
     vg_enter(); /* the scan reads every word of every block, defined or not */
-    bool taken = lock_acquire();
-    bool ok = leak_scan(r, stack_from);
-    lock_release(taken);
+    bool taken = heap_lock();
+    bool ok = leak_scan(r, stack_from, (const uintptr_t *)regs, sizeof *regs / sizeof(uintptr_t));
+    heap_unlock(taken);
     vg_leave();
     return ok;
 }
@@ -352,8 +431,10 @@ size_t heap_leak_report(void)
 {
     if (starting_up() || !guarded)
         return 0;
+    ucontext_t regs; /* the caller's registers are roots too */
+    getcontext(&regs);
     struct leak_result r;
-    if (!leak_check(&r, __builtin_frame_address(0)))
+    if (!leak_check(&r, __builtin_frame_address(0), &regs))
         return 0;
     leak_report_print(&r, true);
     size_t counted = 0;
@@ -387,15 +468,17 @@ __attribute__((destructor)) static void heap_at_exit(void)
 {
     if (__atomic_load_n(&init_state, __ATOMIC_ACQUIRE) != INIT_READY || !guarded)
         return;
+    ucontext_t regs; /* the registers of the code that called exit() are roots too */
+    getcontext(&regs);
     vg_enter(); /* what follows reads heapcheck's metadata, which memcheck may not */
     if (options.check_at_exit && heap_check())
         report_finish_error();
     struct leak_result r;
-    bool leaks_run = options.leak_check != LEVEL_OFF && leak_check(&r, __builtin_frame_address(0));
+    bool leaks_run = options.leak_check != LEVEL_OFF && leak_check(&r, __builtin_frame_address(0), &regs);
     if (leaks_run)
         leak_report_print(&r, options.leak_check == LEVEL_FULL);
-    if (options.dump_path && options.dump_path[0] && !dump_write(options.dump_path, leaks_run ? &r : NULL))
-        report_warning("heapcheck: warning: could not write the dump (dump_path): the disk may be full\n");
+    if (options.dump_path && options.dump_path[0])
+        dump_write(options.dump_path, leaks_run ? &r : NULL); /* warns, naming the file, when it cannot */
     if (options.verbosity >= 2)
         print_summary();
     bool counts = report_error_count() > 0 || (leaks_run && leak_result_counts(&r));

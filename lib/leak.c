@@ -21,11 +21,19 @@
 #include "large.h"
 #include "os.h"
 #include "ptrset.h"
+#include "slots.h"
 #include "region.h"
+#include "threads.h"
+
+/* Bytes below the caller's frame address where its prologue saved the callee-saved
+ * registers it uses (x86-64: at most five, 40 bytes). */
+#define SELF_SAVED_REGS 64
 
 #include <dirent.h>
 #include <fcntl.h>
 #include <link.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/syscall.h>
 #include <string.h>
 #include <unistd.h>
@@ -48,13 +56,11 @@ struct range {
     uintptr_t lo, hi;
 };
 
-#define MAX_THREADS 1024
-
 struct scan {
-    uintptr_t thread_sp[MAX_THREADS]; /* stack pointers of the other live threads */
+    struct thread_state *threads; /* the other threads, stopped (threads.c) */
     size_t nthreads;
-    bool thread_running;              /* one of them is running: its sp is unknown */
-    uintptr_t prev_hi;                /* the previous mapping, for the guard-page test */
+    struct thread_state self;     /* the calling thread */
+    uintptr_t prev_hi;            /* the previous mapping, for the guard-page test */
     bool prev_guard;
     struct lb *b;
     size_t n;
@@ -245,68 +251,33 @@ static uintptr_t parse_hex(const char **p)
     }
 }
 
-static bool read_file(const char *path, char *buf, size_t cap)
+/* Does thread t live on the stack mapping [lo, hi)?  Its stack pointer is there, or
+ * the mapping is its home stack (the main thread's [stack]; for another thread, the
+ * mapping that holds its thread descriptor) while it runs elsewhere. */
+enum on_stack { NOT_HERE, SP_HERE, HOME_HERE };
+
+static enum on_stack thread_on(const struct thread_state *t, uintptr_t lo, uintptr_t hi, bool main_stack)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return false;
-    ssize_t n = read(fd, buf, cap - 1);
-    close(fd);
-    buf[n > 0 ? n : 0] = '\0';
-    return n > 0;
+    if (t->tid <= 0)
+        return NOT_HERE;
+    if (t->sp >= lo && t->sp < hi)
+        return SP_HERE;
+    if (t->main_thread ? main_stack : (t->tcb >= lo && t->tcb < hi))
+        return HOME_HERE;
+    return NOT_HERE;
 }
 
-/* The other threads' stack pointers, from /proc/self/task/TID/syscall ("NR args... SP
- * PC" while blocked; "running" otherwise).  Raw getdents: opendir would allocate. */
-static void find_threads(struct scan *s)
-{
-    int dir = open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dir < 0)
-        return;
-    long self = syscall(SYS_gettid);
-    char ents[4096];
-    long got;
-    while ((got = syscall(SYS_getdents64, dir, ents, sizeof ents)) > 0) {
-        for (long off = 0; off < got;) {
-            struct dirent64 *d = (struct dirent64 *)(ents + off);
-            off += d->d_reclen;
-            long tid = 0;
-            for (const char *c = d->d_name; *c >= '0' && *c <= '9'; c++)
-                tid = tid * 10 + (*c - '0');
-            if (!tid || tid == self)
-                continue;
-            char path[64], text[512];
-            struct fmt f;
-            fmt_init(&f, path, sizeof path);
-            fmt_printf(&f, "/proc/self/task/%ld/syscall", tid);
-            if (!read_file(fmt_text(&f), text, sizeof text) || text[0] == 'r') {
-                s->thread_running = true;
-                continue;
-            }
-            /* The second-to-last field is the stack pointer. */
-            char *end = text + strlen(text);
-            while (end > text && (end[-1] == '\n' || end[-1] == ' '))
-                *--end = '\0';
-            char *last = strrchr(text, ' ');
-            if (!last)
-                continue;
-            *last = '\0';
-            char *sp_text = strrchr(text, ' ');
-            const char *p = sp_text ? sp_text + 1 : text;
-            if (p[0] == '0' && p[1] == 'x')
-                p += 2;
-            if (s->nthreads < MAX_THREADS)
-                s->thread_sp[s->nthreads++] = parse_hex(&p);
-        }
-    }
-    close(dir);
-}
-
-/* One line of /proc/self/maps.  A writable anonymous mapping right above a
- * PROT_NONE guard is a thread stack (glibc's layout): scanned from its thread's
- * stack pointer up, or not at all when no live thread is on it (glibc keeps the
- * stacks of finished threads for reuse; memcheck ignores finished threads too). */
-static void root_line(struct scan *s, const char *line, uintptr_t sp)
+/* One line of /proc/self/maps.  Every readable and writable mapping is a root, whole,
+ * unless it is a stack: [stack], or (glibc's layout for threads) a writable anonymous
+ * mapping right above a PROT_NONE guard.  A stack is scanned from the lowest stack
+ * pointer of a thread on it (less the red zone); whole when its thread runs elsewhere
+ * (on an alternate signal stack, or a stack pointer unknown); not at all when no
+ * thread lives on it (glibc keeps finished threads' stacks for reuse; memcheck ignores
+ * finished threads too) unless some thread could not be described (then it may be
+ * that thread's).  A mapping that is not a stack is scanned whole even when a stack
+ * pointer is in it: an alternate signal stack that is a static array sits among the
+ * program's globals. */
+static void root_line(struct scan *s, const char *line)
 {
     const char *p = line;
     uintptr_t lo = parse_hex(&p);
@@ -322,26 +293,52 @@ static void root_line(struct scan *s, const char *line, uintptr_t sp)
         return;
     if (strstr(line, "[vvar]") || strstr(line, "[vsyscall]"))
         return;
-    if (sp >= lo && sp < hi) {
-        scan_root(s, sp, hi); /* this thread's stack: only its live part */
+    bool main_stack = strstr(line, "[stack]") != NULL;
+    bool anonymous = !strchr(line, '/') && !strchr(line, '[');
+    if (!main_stack && !(guard_below && anonymous)) {
+        scan_root(s, lo, hi);
         return;
     }
-    bool anonymous = !strchr(line, '/') && !strchr(line, '[');
-    if (guard_below && anonymous) {
-        for (size_t i = 0; i < s->nthreads; i++)
-            if (s->thread_sp[i] >= lo && s->thread_sp[i] < hi) {
-                scan_root(s, s->thread_sp[i], hi);
-                return;
-            }
-        if (!s->thread_running)
-            return; /* a finished thread's cached stack */
+    uintptr_t from = hi;
+    bool whole = false, unknown = false;
+    for (size_t i = 0; i <= s->nthreads; i++) {
+        const struct thread_state *t = i < s->nthreads ? &s->threads[i] : &s->self;
+        if (t->tid > 0 && !t->stopped && !t->sp)
+            unknown = true;
+        switch (thread_on(t, lo, hi, main_stack)) {
+        case SP_HERE: {
+            uintptr_t below = t == &s->self ? 0 : THREAD_RED_ZONE;
+            uintptr_t at = t->sp - lo > below ? t->sp - below : lo;
+            if (at < from)
+                from = at;
+            break;
+        }
+        case HOME_HERE:
+            whole = true;
+            break;
+        case NOT_HERE:
+            break;
+        }
     }
-    scan_root(s, lo, hi);
+    if (whole || (from == hi && unknown))
+        scan_root(s, lo, hi);
+    else if (from < hi)
+        scan_root(s, from, hi);
 }
 
-static void scan_roots(struct scan *s, uintptr_t sp)
+/* Words of saved registers: roots as much as memory is. */
+static void scan_registers(struct scan *s, const uintptr_t *regs, size_t n)
 {
-    find_threads(s);
+    for (size_t i = 0; i < n; i++)
+        reach(s, regs[i]);
+}
+
+static void scan_roots(struct scan *s)
+{
+    for (size_t i = 0; i < s->nthreads; i++)
+        if (s->threads[i].stopped)
+            scan_registers(s, s->threads[i].regs, s->threads[i].nregs);
+    scan_registers(s, s->self.regs, s->self.nregs);
     int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return;
@@ -356,7 +353,7 @@ static void scan_roots(struct scan *s, uintptr_t sp)
         char *line = buf, *nl;
         while ((nl = strchr(line, '\n'))) {
             *nl = '\0';
-            root_line(s, line, sp);
+            root_line(s, line);
             line = nl + 1;
         }
         have = (size_t)(buf + have - line);
@@ -417,6 +414,12 @@ static void collect_live(const void *p, enum ptr_state st, void *arg)
     s->b[s->n++] = (struct lb){(uintptr_t)p, size, 0, stack, UNREACHED, false};
 }
 
+static void collect_slot(const void *p, size_t size, uint32_t stack, void *arg)
+{
+    struct scan *s = arg;
+    s->b[s->n++] = (struct lb){(uintptr_t)p, size, 0, stack, UNREACHED, false};
+}
+
 static enum leak_kind kind_of(const struct lb *b)
 {
     switch (b->state) {
@@ -460,10 +463,9 @@ static bool from_loader(const struct range_arg *loader, uint32_t stack)
     return n && (uintptr_t)frames[0] >= loader->lo && (uintptr_t)frames[0] < loader->hi;
 }
 
-static void group(struct scan *s, struct leak_result *r, uint32_t *table, size_t table_cap)
+static void group(struct scan *s, struct leak_result *r, uint32_t *table, size_t table_cap,
+                  struct range_arg loader)
 {
-    struct range_arg loader = {0, 0};
-    dl_iterate_phdr(find_loader, &loader);
     for (size_t i = 0; i < s->n; i++) {
         const struct lb *b = &s->b[i];
         enum leak_kind k = kind_of(b);
@@ -496,10 +498,10 @@ static void group(struct scan *s, struct leak_result *r, uint32_t *table, size_t
      * then largest first. */
 }
 
-bool leak_scan(struct leak_result *r, const void *stack_from)
+bool leak_scan(struct leak_result *r, const void *stack_from, const uintptr_t *regs, size_t nregs)
 {
     memset(r, 0, sizeof *r);
-    size_t cap = ptrset_count() + 1;
+    size_t cap = ptrset_count() + slots_live_count() + 1;
     size_t excl_cap = region_count() + large_count() + 4096 + 16;
     size_t table_cap = 16;
     while (table_cap < 2 * cap)
@@ -522,15 +524,37 @@ bool leak_scan(struct leak_result *r, const void *stack_from)
     r->map_len = len;
 
     ptrset_walk(collect_live, &s);
+    slots_walk_live(collect_slot, &s);
     sort_blocks(s.b, s.n);
 
     for (size_t i = 0; i < region_count(); i++)
         exclude(&s, (uintptr_t)region_at(i)->base, (uintptr_t)region_at(i)->end);
     large_walk(exclude_large, &s);
+    if (slots_hi) /* live slot blocks are blocks, not roots */
+        exclude(&s, slots_lo, slots_hi);
     os_meta_walk(exclude_meta, &s);
     sort(s.excl, s.nexcl, sizeof *s.excl, by_lo);
 
-    scan_roots(&s, (uintptr_t)stack_from);
+    /* The loader's extent first: a stopped thread may hold the loader's lock. */
+    struct range_arg loader = {0, 0};
+    dl_iterate_phdr(find_loader, &loader);
+
+    /* The calling thread: its stack above the caller's frame (less the callee-saved
+     * registers the caller's prologue pushed below its frame address), the registers
+     * the caller captured, and its home stack whole when it runs on an alternate
+     * signal stack (exit() from a handler). */
+    stack_t ss;
+    s.self.tid = syscall(SYS_gettid);
+    s.self.stopped = true;
+    s.self.main_thread = s.self.tid == getpid();
+    s.self.on_altstack = sigaltstack(NULL, &ss) == 0 && (ss.ss_flags & SS_ONSTACK);
+    s.self.tcb = (uintptr_t)pthread_self();
+    s.self.sp = (uintptr_t)stack_from - SELF_SAVED_REGS;
+    s.nthreads = threads_stop(&s.threads);
+    scan_roots(&s);
+    for (size_t i = 0; i < nregs; i++)
+        reach(&s, regs[i]);
+    threads_resume();
     drain(&s);
     s.possible_phase = true;
     for (size_t i = 0; i < s.n; i++)
@@ -538,7 +562,7 @@ bool leak_scan(struct leak_result *r, const void *stack_from)
             s.work[s.nwork++] = (uint32_t)i;
     drain(&s);
     cliques(&s);
-    group(&s, r, table, table_cap);
+    group(&s, r, table, table_cap, loader);
     return true;
 }
 

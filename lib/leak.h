@@ -24,10 +24,12 @@ struct leak_result {
     void *map;
 };
 
-/* stack_from: where this thread's stack scan starts (the caller's frame: the leak
- * check's own frames hold nothing of the program's).  false when scratch memory could
- * not be mapped. */
-bool leak_scan(struct leak_result *r, const void *stack_from);
+/* stack_from: the frame address of the heapcheck function the program called (the
+ * calling thread's stack is scanned above it); regs: the calling thread's registers
+ * captured there (getcontext), as nregs words.  The leak check's own frames hold
+ * nothing of the program's.  Stops the other threads meanwhile (threads.h).  false
+ * when scratch memory could not be mapped. */
+bool leak_scan(struct leak_result *r, const void *stack_from, const uintptr_t *regs, size_t nregs);
 void leak_release(struct leak_result *r);
 extern const char *const leak_kind_names[LEAK_KINDS];
 

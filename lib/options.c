@@ -14,7 +14,7 @@ struct options options;
 
 #define PATH_MAX_LEN 1024
 
-enum opt_type { T_SIZE, T_UINT, T_BOOL, T_PATH, T_PRESET, T_LEVEL, T_KINDS };
+enum opt_type { T_SIZE, T_UINT, T_BOOL, T_PATH, T_PRESET, T_LEVEL, T_KINDS, T_LIST };
 
 static const struct opt_desc {
     const char *name;
@@ -28,7 +28,7 @@ static const struct opt_desc {
 };
 #define NOPTS (sizeof table / sizeof table[0])
 
-static char path_store[NOPTS][PATH_MAX_LEN]; /* one for each option, used by PATH ones */
+static char path_store[NOPTS][PATH_MAX_LEN]; /* one for each option, used by PATH and LIST */
 
 static void *field(size_t i)
 {
@@ -85,14 +85,15 @@ static bool parse_uint(const char *s, size_t n, unsigned long long *out, bool su
     return true;
 }
 
-/* Leak kinds joined by '+', in enum leak_kind's order of bits. */
+/* Leak kinds separated by ',' (as the tool's flags and memcheck have them) or '+', in
+ * enum leak_kind's order of bits. */
 static bool parse_kinds(const char *v, size_t n, unsigned *out)
 {
     static const char *const words[] = {"definite", "indirect", "possible", "reachable"};
     unsigned mask = 0;
     while (n > 0) {
         size_t w = 0;
-        while (w < n && v[w] != '+')
+        while (w < n && v[w] != '+' && v[w] != ',')
             w++;
         if (eq(v, w, "all"))
             mask |= 15;
@@ -106,7 +107,7 @@ static bool parse_kinds(const char *v, size_t n, unsigned *out)
         }
         v += w;
         n -= w;
-        if (n) { /* skip the '+' */
+        if (n) { /* skip the separator */
             v++;
             n--;
             if (n == 0)
@@ -141,6 +142,7 @@ static bool set(size_t i, const char *v, size_t n)
             return false;
         return true;
     case T_PATH:
+    case T_LIST:
         if (n >= PATH_MAX_LEN)
             return false;
         memcpy(path_store[i], v, n);
@@ -185,7 +187,8 @@ static const char *type_word(enum opt_type t)
 {
     static const char *const words[] = {"a size (like 64k or 16m)", "a whole number", "0 or 1",
                                         "a path", "full, hardened or none", "off, summary or full",
-                                        "leak kinds joined by + (definite, indirect, possible, reachable, all, none)"};
+                                        "leak kinds separated by , (definite, indirect, possible, reachable, all, none)",
+                                        "patterns separated by ,"};
     return words[t];
 }
 
@@ -208,10 +211,32 @@ static void complain(options_warn_fn *warn, const char *what, const char *s, siz
     warn(fmt_text(&f));
 }
 
+/* An entry without '=' after a list option (KINDS, LIST) is the list's next item, as
+ * ',' separates both entries and items: show_leak_kinds=definite,indirect. */
+static bool continue_list(size_t i, const char *v, size_t n)
+{
+    if (table[i].type == T_KINDS) {
+        unsigned more;
+        if (!parse_kinds(v, n, &more))
+            return false;
+        *(unsigned *)field(i) |= more;
+        return true;
+    }
+    size_t have = strlen(path_store[i]);
+    if (have + 1 + n >= PATH_MAX_LEN)
+        return false;
+    path_store[i][have] = ',';
+    memcpy(path_store[i] + have + 1, v, n);
+    path_store[i][have + 1 + n] = '\0';
+    *(const char **)field(i) = path_store[i];
+    return true;
+}
+
 int options_parse(const char *text, options_warn_fn *warn)
 {
     int bad = 0;
     const char *p = text;
+    size_t list = NOPTS; /* the list option an entry without '=' continues, if any */
     while (p && *p) {
         size_t len = strcspn(p, ":,");
         const char *eqs = memchr(p, '=', len);
@@ -219,6 +244,19 @@ int options_parse(const char *text, options_warn_fn *warn)
             p++;
             continue;
         }
+        if (!eqs && list < NOPTS && p > text && p[-1] == ',') {
+            if (!continue_list(list, p, len)) {
+                set(list, table[list].def, strlen(table[list].def));
+                complain(warn, "bad value", p, len, &table[list]);
+                bad++;
+                list = NOPTS;
+            }
+            p += len;
+            if (*p)
+                p++;
+            continue;
+        }
+        list = NOPTS;
         size_t klen = eqs ? (size_t)(eqs - p) : len;
         size_t i = 0;
         while (i < NOPTS && !eq(p, klen, table[i].name))
@@ -236,6 +274,8 @@ int options_parse(const char *text, options_warn_fn *warn)
                 set(i, table[i].def, strlen(table[i].def));
                 complain(warn, "bad value", v, vlen, &table[i]);
                 bad++;
+            } else if (table[i].type == T_KINDS || table[i].type == T_LIST) {
+                list = i;
             }
         }
         p += len;

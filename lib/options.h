@@ -13,6 +13,7 @@ enum level { LEVEL_OFF, LEVEL_SUMMARY, LEVEL_FULL };
 #define OPT_UINT unsigned long
 #define OPT_BOOL bool
 #define OPT_PATH const char *
+#define OPT_LIST const char *
 #define OPT_PRESET enum preset
 #define OPT_LEVEL enum level
 #define OPT_KINDS unsigned

@@ -1,5 +1,6 @@
 /* The operating system behind a few calls (see os.h).  Raw system calls only:
  * no stdio, no malloc, safe to call with the heap lock held. */
+#define _GNU_SOURCE
 #include "internal.h"
 #include "os.h"
 #include "vg.h"
@@ -11,6 +12,7 @@
 #include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -32,6 +34,30 @@ void os_unmap(void *p, size_t len)
 {
     int saved = errno;
     munmap(p, len);
+    errno = saved;
+}
+
+void *os_reserve(size_t len)
+{
+    void *p = mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    return p == MAP_FAILED ? NULL : p;
+}
+
+bool os_open_pages(void *p, size_t len)
+{
+    int saved = errno;
+    bool ok = mprotect(p, len, PROT_READ | PROT_WRITE) == 0;
+    errno = saved;
+    return ok;
+}
+
+void os_close_pages(void *p, size_t len)
+{
+    int saved = errno;
+    /* A fresh mapping over the old one: no access, and the pages are given back in
+     * the same call. */
+    if (mmap(p, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0) == MAP_FAILED)
+        mprotect(p, len, PROT_NONE);
     errno = saved;
 }
 
@@ -82,19 +108,63 @@ void os_random(void *buf, size_t len)
     errno = saved;
 }
 
-void os_write_all(int fd, const char *buf, size_t len)
+int os_write_all(int fd, const char *buf, size_t len)
 {
-    int saved = errno;
+    int saved = errno, err = 0;
     while (len > 0) {
         ssize_t n = write(fd, buf, len);
         if (n < 0 && errno == EINTR)
             continue;
-        if (n <= 0)
+        if (n <= 0) {
+            err = n < 0 ? errno : ENOSPC;
             break;
+        }
         buf += n;
         len -= (size_t)n;
     }
     errno = saved;
+    return err;
+}
+
+const char *os_error_text(int err)
+{
+    if (err == ENXIO)
+        return "a FIFO or socket with no reader, not a regular file";
+    const char *text = strerrordesc_np(err); /* static text: no malloc, unlike strerror's unknowns */
+    return text ? text : "unknown error";
+}
+
+int os_open_output(const char *path, bool truncate, const char **why)
+{
+    int saved = errno;
+    /* O_NONBLOCK: opening a FIFO must not wait for a reader; O_NOFOLLOW: a planted
+     * symbolic link is refused; nothing is truncated before the checks. */
+    int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        *why = os_error_text(errno);
+        errno = saved;
+        return -1;
+    }
+    struct stat st;
+    *why = NULL;
+    if (fstat(fd, &st) != 0)
+        *why = os_error_text(errno);
+    else if (!S_ISREG(st.st_mode))
+        *why = "not a regular file (a FIFO, a device or a socket)";
+    else if (st.st_uid != geteuid())
+        *why = "owned by another user";
+    else if (st.st_nlink != 1)
+        *why = "a regular file with other hard links";
+    else if (truncate && ftruncate(fd, 0) != 0)
+        *why = os_error_text(errno);
+    if (*why) {
+        close(fd);
+        fd = -1;
+    } else {
+        fcntl(fd, F_SETFL, O_APPEND); /* back to blocking writes */
+    }
+    errno = saved;
+    return fd;
 }
 
 size_t os_environ_lookup(const char *name, char *out, size_t cap)

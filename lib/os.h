@@ -14,12 +14,27 @@ void os_unmap(void *p, size_t len);
 /* Grow or shrink the program break; returns the old break or NULL on failure. */
 void *os_sbrk(intptr_t delta);
 void *os_brk_now(void);
+/* Address space with no access (PROT_NONE, nothing committed), or NULL. */
+void *os_reserve(size_t len);
+/* Make reserved pages readable and writable (false on failure). */
+bool os_open_pages(void *p, size_t len);
+/* Make pages inaccessible again and drop their contents (they read as zero once
+ * reopened). */
+void os_close_pages(void *p, size_t len);
 /* Tell the kernel the pages may be dropped (contents become zero on next touch). */
 void os_discard(void *p, size_t len);
 /* Fill with random bytes from getrandom(); falls back to mixing time and addresses. */
 void os_random(void *buf, size_t len);
-/* write(2) the whole buffer, retrying on EINTR and short writes. */
-void os_write_all(int fd, const char *buf, size_t len);
+/* write(2) the whole buffer, retrying on EINTR and short writes; 0 or the errno of
+ * the failure (ENOSPC for a write of nothing). */
+int os_write_all(int fd, const char *buf, size_t len);
+/* A description of an errno value that needs no allocation. */
+const char *os_error_text(int err);
+/* Open a log or dump file for writing, creating it 0600: a FIFO, a device, a socket,
+ * a symbolic link, a file another user owns or one with other hard links is refused
+ * (never waited on, never truncated).  Returns the descriptor (appending), or -1 with
+ * *why saying what was wrong. */
+int os_open_output(const char *path, bool truncate, const char **why);
 int os_getpid(void);
 /* secure_getenv(name), also for a first malloc that ld.so makes before libc has set
  * environ: then the value is read from the kernel's copy (into a static buffer, so

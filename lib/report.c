@@ -36,26 +36,37 @@ static void unlock_reports(void) { __atomic_store_n(&report_lock, 0, __ATOMIC_RE
 
 void report_after_fork(void) { __atomic_store_n(&report_lock, 0, __ATOMIC_RELAXED); }
 
-/* Open PATH.PID, refusing to follow a symbolic link; again after a fork. */
+/* A log file that cannot be opened or written: said once, on stderr. */
+static void log_trouble(const char *what, const char *path, const char *why)
+{
+    char text[1400];
+    struct fmt f;
+    fmt_init(&f, text, sizeof text);
+    fmt_printf(&f, "heapcheck: warning: cannot %s the log file %s (log_path): %s; reports go to stderr only\n",
+               what, path, why);
+    os_write_all(2, fmt_text(&f), fmt_length(&f));
+}
+
+/* Open PATH.PID (os_open_output: no FIFO, device, link or other user's file); again
+ * after a fork. */
 static void open_log(void)
 {
     if (!options.log_path || !options.log_path[0])
         return;
     int pid = os_getpid();
-    if (log_fd >= 0 && log_pid == pid)
-        return;
+    if (log_pid == pid)
+        return; /* opened, or tried and warned, in this process */
     if (log_fd >= 0)
         close(log_fd);
     char name[1200];
     struct fmt f;
     fmt_init(&f, name, sizeof name);
     fmt_printf(&f, "%s.%d", options.log_path, pid);
-    log_fd = open(fmt_text(&f), O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
+    const char *why;
+    log_fd = os_open_output(fmt_text(&f), false, &why);
     log_pid = pid;
-    if (log_fd < 0) {
-        static const char msg[] = "heapcheck: warning: cannot open the log file; reports go to stderr only\n";
-        os_write_all(2, msg, sizeof msg - 1);
-    }
+    if (log_fd < 0)
+        log_trouble("open", fmt_text(&f), why);
 }
 
 /* A private duplicate of stderr as it was at start, so a program that closes or
@@ -101,8 +112,16 @@ static void emit(const char *text, size_t len)
 {
     os_write_all(stderr_fd(), text, len);
     open_log();
-    if (log_fd >= 0)
-        os_write_all(log_fd, text, len);
+    int err = log_fd >= 0 ? os_write_all(log_fd, text, len) : 0;
+    if (err) { /* a full disk: warn once, then stderr only */
+        char name[1200];
+        struct fmt f;
+        fmt_init(&f, name, sizeof name);
+        fmt_printf(&f, "%s.%d", options.log_path, log_pid);
+        log_trouble("write", fmt_text(&f), os_error_text(err));
+        close(log_fd);
+        log_fd = -1; /* open_log does not try again in this process */
+    }
 }
 
 static int report_pid;

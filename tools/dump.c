@@ -389,7 +389,7 @@ static bool load_top(struct ctx *c, json_t *root, struct hc_dump *d)
     if (!ver)
         return false;
     if (!json_is_integer(ver) || json_integer_value(ver) < 1)
-        return fail(c, "version", "expected a version number (1), found %s",
+        return fail(c, "version", "expected a version number (1 or 2), found %s",
                     json_is_integer(ver) ? "a number below 1" : type_name(ver));
     if (json_integer_value(ver) > HC_DUMP_VERSION)
         return fail(c, NULL,
@@ -443,7 +443,8 @@ static bool load_top(struct ctx *c, json_t *root, struct hc_dump *d)
         if (!load_count(c, summary, leak_kind_dump_name((enum leak_kind)k), true,
                         &d->summary[k]))
             return false;
-    return load_count(c, summary, "suppressed", false, &d->suppressed);
+    return load_count(c, summary, "suppressed", false, &d->suppressed) &&
+           dump_load_v2(root, d, c->err, c->errlen);
 }
 
 struct hc_dump *dump_load_buffer(const char *data, size_t len, const char *name, char *err,
@@ -526,5 +527,6 @@ void dump_free(struct hc_dump *d)
     free(d->file);
     free(d->exe);
     free(d->leak_check);
+    dump_free_v2(d);
     free(d);
 }

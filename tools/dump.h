@@ -10,7 +10,7 @@
 
 #include "util.h"
 
-#define HC_DUMP_VERSION 1
+#define HC_DUMP_VERSION 2
 
 struct hc_module {
     char *path;
@@ -46,8 +46,39 @@ struct hc_count {
     uint64_t bytes, blocks;
 };
 
+/* Version 2: snapshots of the live heap, statistics, the heap map (dump_snap.c). */
+enum hc_dump_kind { DUMP_EXIT, DUMP_SNAPSHOT };
+
+struct hc_live {
+    uint64_t stack, blocks, bytes;
+};
+
+struct hc_stats_rec {
+    uint64_t live_bytes, live_blocks, heap_bytes, mapped_bytes, free_bytes, free_blocks,
+        largest_free, quarantine_bytes, quarantine_blocks;
+};
+
+#define HC_MAP_STATES "lofqdg"  /* live, overhead, free, quarantined, damaged, guarded */
+
+struct hc_map_region {
+    uint64_t base, size, cell;
+    size_t ncells;
+    char *cells;        /* one letter of HC_MAP_STATES per cell (expanded) */
+};
+
 struct hc_dump {
     char *file;         /* where it was read from, for messages */
+    enum hc_dump_kind kind;
+    char *trigger;      /* snapshots: "api", "signal", "interval" */
+    uint64_t seq, time_ms;
+    bool has_stats, has_map;
+    struct hc_stats_rec stats;
+    size_t nlive;
+    struct hc_live *live;       /* snapshots: largest first */
+    size_t nregions;
+    struct hc_map_region *regions;
+    uint64_t omitted_regions;
+    struct hc_count large[6];   /* large blocks by state, HC_MAP_STATES order */
     long pid, ppid;
     char *exe;
     char *leak_check;   /* "off", "summary" or "full" */
@@ -68,6 +99,11 @@ struct hc_dump *dump_load_file(const char *file, char *err, size_t errlen);
 struct hc_dump *dump_load_buffer(const char *data, size_t len, const char *name, char *err,
                                  size_t errlen);
 void dump_free(struct hc_dump *d);
+
+/* dump_snap.c: the version 2 parts of ROOT (a json_t *) into D; false with a message
+ * in ERR; and their release. */
+bool dump_load_v2(void *root, struct hc_dump *d, char *err, size_t errlen);
+void dump_free_v2(struct hc_dump *d);
 
 /* The stack with this id, or NULL (id 0 is always NULL). */
 const struct hc_stack *dump_stack(const struct hc_dump *d, uint64_t id);

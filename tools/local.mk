@@ -7,11 +7,13 @@ tools_heapcheck_SOURCES = \
 	tools/main.c \
 	tools/util.c tools/util.h \
 	tools/run.c tools/run.h \
-	tools/dump.c tools/dump.h \
+	tools/dump.c tools/dump.h tools/dump_snap.c \
 	tools/symbolize.c tools/symbolize.h \
 	tools/suppress.c tools/suppress.h \
 	tools/report.c tools/report.h \
-	tools/render.c tools/render.h
+	tools/render.c tools/render.h \
+	tools/sarif.c tools/sarif.h \
+	tools/pictures.c tools/pictures.h tools/folded.c tools/flame.c tools/html.c
 tools_heapcheck_CPPFLAGS = -I$(top_builddir) -DHC_LIBDIR='"$(libdir)"'
 tools_heapcheck_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(LIBDW_CFLAGS)
 tools_heapcheck_LDADD = $(JANSSON_LIBS) $(LIBDW_LIBS) -lstdc++
@@ -31,7 +33,7 @@ dist_man_MANS = man/heapcheck.1
 ## normal build (it is not part of 'make check').  'make fuzz-run' runs it for
 ## FUZZ_SECONDS on a copy of the regression corpus.
 FUZZ_SECONDS = 120
-HC_FUZZ_SRCS = tools/fuzz_dump.c tools/util.c tools/dump.c tools/symbolize.c \
+HC_FUZZ_SRCS = tools/fuzz_dump.c tools/util.c tools/dump.c tools/dump_snap.c tools/symbolize.c \
 	tools/suppress.c tools/report.c tools/render.c
 HC_FUZZ_HDRS = tools/util.h tools/dump.h tools/symbolize.h tools/suppress.h \
 	tools/report.h tools/render.h

@@ -8,9 +8,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "dump.h"
+#include "pictures.h"
 #include "render.h"
+#include "sarif.h"
 #include "report.h"
 #include "run.h"
 #include "suppress.h"
@@ -18,13 +21,36 @@
 #include "util.h"
 
 #define DEFAULT_ERROR_EXITCODE 23
+/* The children not checked by default: the system's programs (shells, make, the
+ * compiler and its passes, sed, grep...), whose findings are not the project's and
+ * which are many in a `make check`.  The program named on the command line is always
+ * checked. */
+#define DEFAULT_TRACE_SKIP "/usr/*,/bin/*,/sbin/*,/lib/*,/lib64/*,/opt/*"
+
+/* Programs that only start others: named on the command line, they are not checked
+ * themselves but count as children (so the skip list applies), and what they run is.
+ * make leaks at exit; `heapcheck -- make check` is about the tests. */
+static bool is_launcher(const char *prog)
+{
+    static const char *const names[] = {"make", "gmake", "sh", "bash", "dash", "env"};
+    const char *base = strrchr(prog, '/');
+    base = base ? base + 1 : prog;
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(base, names[i]) == 0)
+            return true;
+    return false;
+}
 
 struct options {
     const char *leak_check;     /* "off", "summary", "full"; NULL: not given */
     unsigned show_kinds, count_kinds;
     int error_exitcode;
     bool error_exitcode_given;
-    bool gen_suppressions, json;
+    bool gen_suppressions, json;  /* json: the JSON document on stdout, no text */
+    const char *json_file, *sarif_file;   /* written beside the text report */
+    bool trace_children;
+    const char *trace_skip;     /* NULL: not given */
+    struct picture_request pictures;    /* report: --folded, --svg, --html */
     const char *log_file, *keep_dir;
     size_t nsupp;
     const char **supp_files;
@@ -50,7 +76,19 @@ static void usage(FILE *out)
             "  --gen-suppressions[=yes|no]   print a suppression for each error and leak\n"
             "  --log-file=FILE               write the report to FILE, not stderr\n"
             "  --keep-dumps=DIR              keep the processes' dumps in DIR\n"
-            "  --json                        write the report as one JSON document\n"
+            "  --trace-children=yes|no       check the processes PROG starts too (yes)\n"
+            "  --trace-children-skip=PATTERNS  children not to check: globs separated by\n"
+            "                                ',', on the path if they hold a '/', else on\n"
+            "                                the name (" DEFAULT_TRACE_SKIP ")\n"
+            "  --json                        the report as one JSON document on stdout\n"
+            "  --json=FILE                   also write the JSON document to FILE\n"
+            "  --sarif=FILE                  also write the findings to FILE as SARIF 2.1.0\n"
+            "report only:\n"
+            "  --folded                      folded stacks of leaked (or, for a snapshot,\n"
+            "                                live) bytes, one line per stack\n"
+            "  --svg=FILE                    a flame graph of the same, as SVG\n"
+            "  --html=FILE                   one self-contained page: errors, leaks, flame\n"
+            "                                graph, top sites, snapshots, heap map\n"
             "  -h, --help                    show this help and exit\n"
             "  -V, --version                 show the version and exit\n"
             "\n"
@@ -73,7 +111,8 @@ static int bad_usage(const char *fmt, ...)
 
 enum {
     OPT_LEAK_CHECK = 256, OPT_SHOW_KINDS, OPT_SHOW_REACHABLE, OPT_ERRORS_FOR, OPT_EXITCODE,
-    OPT_SUPP, OPT_GEN_SUPP, OPT_LOG_FILE, OPT_KEEP, OPT_JSON,
+    OPT_SUPP, OPT_GEN_SUPP, OPT_LOG_FILE, OPT_KEEP, OPT_JSON, OPT_TRACE, OPT_TRACE_SKIP, OPT_SARIF,
+    OPT_FOLDED, OPT_SVG, OPT_HTML,
 };
 
 static const struct option long_opts[] = {
@@ -86,7 +125,13 @@ static const struct option long_opts[] = {
     {"gen-suppressions", optional_argument, NULL, OPT_GEN_SUPP},
     {"log-file", required_argument, NULL, OPT_LOG_FILE},
     {"keep-dumps", required_argument, NULL, OPT_KEEP},
-    {"json", no_argument, NULL, OPT_JSON},
+    {"json", optional_argument, NULL, OPT_JSON},
+    {"sarif", required_argument, NULL, OPT_SARIF},
+    {"trace-children", required_argument, NULL, OPT_TRACE},
+    {"trace-children-skip", required_argument, NULL, OPT_TRACE_SKIP},
+    {"folded", no_argument, NULL, OPT_FOLDED},
+    {"svg", required_argument, NULL, OPT_SVG},
+    {"html", required_argument, NULL, OPT_HTML},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -157,7 +202,26 @@ static int parse_flags(int argc, char **argv, bool stop_early, struct options *o
             break;
         case OPT_LOG_FILE: o->log_file = optarg; break;
         case OPT_KEEP: o->keep_dir = optarg; break;
-        case OPT_JSON: o->json = true; break;
+        case OPT_JSON:
+            if (optarg)
+                o->json_file = optarg;
+            else
+                o->json = true;
+            break;
+        case OPT_SARIF: o->sarif_file = optarg; break;
+        case OPT_TRACE:
+            if (!yes_no(optarg, &o->trace_children))
+                return bad_usage("--trace-children: '%s' is not yes or no", optarg);
+            break;
+        case OPT_TRACE_SKIP:
+            if (strpbrk(optarg, ":=") || strlen(optarg) > 1000)
+                return bad_usage("--trace-children-skip: '%s' has ':' or '=', or is too long",
+                                 optarg);
+            o->trace_skip = optarg;
+            break;
+        case OPT_FOLDED: o->pictures.folded = true; break;
+        case OPT_SVG: o->pictures.svg = optarg; break;
+        case OPT_HTML: o->pictures.html = optarg; break;
         case 'h':
             usage(stdout);
             return 0;
@@ -173,9 +237,52 @@ static int parse_flags(int argc, char **argv, bool stop_early, struct options *o
     return -1;
 }
 
-/* Load, model and render the dumps; returns false if any could not be read. */
+static bool has_findings(const struct proc *p)
+{
+    return p->fails || p->errors > 0;
+}
+
+/* Several processes (a `make check`): the reports of those with findings, then one
+ * line counting them, which names each. */
+static void render_findings(FILE *out, const struct proc *procs, size_t n,
+                            const struct report_config *cfg)
+{
+    struct proc *shown = xcalloc(n, sizeof *shown);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (has_findings(&procs[i]))
+            shown[k++] = procs[i];   /* a shallow copy, only to be rendered */
+    if (k) {
+        render_text(out, shown, k, cfg);
+        fputc('\n', out);
+    }
+    fprintf(out, "heapcheck: %zu processes checked, %zu with findings", n, k);
+    for (size_t i = 0; i < k; i++)
+        fprintf(out, "%s%s (pid %ld)", i ? ", " : ": ", shown[i].d->exe, shown[i].d->pid);
+    fputc('\n', out);
+    fflush(out);
+    free(shown);
+}
+
+typedef bool render_fn(FILE *, const struct proc *, size_t, const struct report_config *);
+
+/* --json=FILE, --sarif=FILE: the document, written whole or the failure said. */
+static bool write_document(const char *path, render_fn *render, const struct proc *procs,
+                           size_t n, const struct report_config *cfg)
+{
+    FILE *f = fopen(path, "w");
+    bool ok = f && render(f, procs, n, cfg);
+    if (f && fclose(f) != 0)
+        ok = false;
+    if (!ok)
+        hc_warn("cannot write %s: %m", path);
+    return ok;
+}
+
+/* Load, model and render the dumps (of a run: only the processes with findings, when
+ * there are several); returns false if any could not be read. */
 static bool report_dumps(char **files, size_t nfiles, const struct options *o,
-                         const struct supp_list *supps, FILE *out, bool *fails)
+                         const struct supp_list *supps, FILE *out, bool run, bool *fails)
 {
     struct report_config cfg = {o->show_kinds, o->count_kinds, o->gen_suppressions, supps};
     struct symbolizer *sym = sym_new(true);
@@ -190,17 +297,27 @@ static bool report_dumps(char **files, size_t nfiles, const struct options *o,
             all_read = false;
             continue;
         }
+        if (run && d->kind == DUMP_SNAPSHOT) {
+            dump_free(d); /* a run's report is of its exit dumps; snapshots are kept */
+            continue;
+        }
         proc_init(&procs[n++], d, sym, &cfg);
     }
     *fails = false;
     for (size_t i = 0; i < n; i++)
         *fails |= procs[i].fails;
     if (o->json) {
-        if (!render_json(out, procs, n, &cfg))
+        if (!render_json(stdout, procs, n, &cfg))
             hc_warn("cannot write the report");
+    } else if (run && n > 1) {
+        render_findings(out, procs, n, &cfg);
     } else if (n) {
         render_text(out, procs, n, &cfg);
     }
+    if (o->json_file && !write_document(o->json_file, render_json, procs, n, &cfg))
+        all_read = false;
+    if (o->sarif_file && !write_document(o->sarif_file, render_sarif, procs, n, &cfg))
+        all_read = false;
     for (size_t i = 0; i < n; i++)
         proc_fini(&procs[i]);
     free(procs);
@@ -208,18 +325,23 @@ static bool report_dumps(char **files, size_t nfiles, const struct options *o,
     return all_read;
 }
 
-static const char *lib_options(const struct options *o, char *buf, size_t len)
+/* What the tool adds to the user's HEAPCHECK_OPTIONS (after them, so flags win):
+ * leak_check (full unless the user's options say), and which processes are checked.
+ * The caller frees the result. */
+static char *lib_options(const struct options *o, const char *prog)
 {
     const char *env = getenv("HEAPCHECK_OPTIONS");
     const char *lc = o->leak_check;
-    /* By default leak checking is full, unless the user's HEAPCHECK_OPTIONS says. */
     if (!lc && !(env && strstr(env, "leak_check=")))
         lc = "full";
-    if (lc)
-        snprintf(buf, len, "leak_check=%s", lc);
-    else
-        buf[0] = '\0';
-    return buf;
+    const char *skip = o->trace_skip;
+    if (!skip && !(env && strstr(env, "trace_children_skip=")))
+        skip = DEFAULT_TRACE_SKIP;
+    /* trace_parent=0: no process is exempt from the skip list. */
+    return xasprintf("trace_parent=%ld:trace_children=%d%s%s%s%s",
+                     is_launcher(prog) ? 0L : (long)getpid(),
+                     o->trace_children, lc ? ":leak_check=" : "", lc ? lc : "",
+                     skip ? ":trace_children_skip=" : "", skip ? skip : "");
 }
 
 int main(int argc, char **argv)
@@ -228,6 +350,7 @@ int main(int argc, char **argv)
     o.show_kinds = (1u << LK_DEFINITE) | (1u << LK_INDIRECT) | (1u << LK_POSSIBLE);
     o.count_kinds = (1u << LK_DEFINITE) | (1u << LK_POSSIBLE);
     o.error_exitcode = DEFAULT_ERROR_EXITCODE;
+    o.trace_children = true;
 
     int rc = parse_flags(argc, argv, true, &o);
     if (rc >= 0)
@@ -249,6 +372,11 @@ int main(int argc, char **argv)
             return bad_usage("report: no dump files given");
         if (o.leak_check || o.keep_dir)
             return bad_usage("report: --leak-check and --keep-dumps are for running a program");
+        if ((o.pictures.folded || o.pictures.svg || o.pictures.html) && o.json)
+            return bad_usage("report: --json and the pictures (--folded, --svg, --html) are "
+                             "separate outputs: give one");
+    } else if (o.pictures.folded || o.pictures.svg || o.pictures.html) {
+        return bad_usage("--folded, --svg and --html are for 'heapcheck report' of kept dumps");
     } else {
         rest = argv + optind;
         nrest = argc - optind;
@@ -278,17 +406,20 @@ int main(int argc, char **argv)
     }
 
     bool fails = false;
-    if (report_mode) {
-        bool ok = report_dumps(rest, (size_t)nrest, &o, supps, out, &fails);
+    if (report_mode && (o.pictures.folded || o.pictures.svg || o.pictures.html)) {
+        struct report_config cfg = {o.show_kinds, o.count_kinds, false, supps};
+        rc = pictures_run(rest, (size_t)nrest, &cfg, &o.pictures, out);
+    } else if (report_mode) {
+        bool ok = report_dumps(rest, (size_t)nrest, &o, supps, out, false, &fails);
         rc = !ok ? HC_EXIT_USAGE : (fails && o.error_exitcode_given) ? o.error_exitcode : 0;
     } else {
-        char optbuf[64];
-        struct run_request req = {rest, lib_options(&o, optbuf, sizeof optbuf), o.keep_dir};
+        char *libopts = lib_options(&o, rest[0]);
+        struct run_request req = {rest, libopts, o.keep_dir};
         struct run_result r;
         rc = run_program(&req, &r);
         if (rc == 0) {
             rc = r.status;
-            if (r.ndumps == 0) {
+            if (r.ndumps == 0 && !is_launcher(rest[0])) {
                 if (r.signal)
                     hc_warn("%s was killed by signal %d before it could write a heapcheck "
                             "dump", rest[0], r.signal);
@@ -296,13 +427,14 @@ int main(int argc, char **argv)
                     hc_warn("warning: %s wrote no heapcheck dump (statically linked? "
                             "setuid? or a library without dump support)", rest[0]);
             }
-            bool ok = report_dumps(r.dumps, r.ndumps, &o, supps, out, &fails);
+            bool ok = report_dumps(r.dumps, r.ndumps, &o, supps, out, true, &fails);
             if ((fails || !ok) && o.error_exitcode)
                 rc = o.error_exitcode;
             if (o.keep_dir && r.ndumps)
                 hc_warn("dumps kept in %s", o.keep_dir);
             run_cleanup(&r);
         }
+        free(libopts);
     }
     int closed;
     if (out != std)

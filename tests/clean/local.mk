@@ -17,6 +17,7 @@ AM_TESTS_ENVIRONMENT = \
 clean_scripts = \
 	tests/clean/real_programs.sh \
 	tests/clean/exports.sh \
-	tests/clean/options_doc.sh
+	tests/clean/options_doc.sh \
+	tests/clean/install.sh
 TESTS += $(clean_scripts)
 EXTRA_DIST += $(clean_scripts)

@@ -18,7 +18,8 @@ DETECT_LOG_COMPILER = $(SHELL) $(top_srcdir)/tests/detect/run.sh
 
 detect_programs = tests/detect/clean_basic tests/detect/overflow tests/detect/underflow \
 	tests/detect/double_free tests/detect/invalid_free tests/detect/realloc_bad \
-	tests/detect/write_after_free tests/detect/stray_memset
+	tests/detect/write_after_free tests/detect/stray_memset \
+	tests/detect/first_call tests/detect/signal_malloc
 detect_recipes = \
 	tests/detect/clean_basic \
 	tests/detect/overflow_1_byte_past_request_1 \
@@ -41,6 +42,10 @@ detect_recipes = \
 	tests/detect/wild_free_stack_address \
 	tests/detect/wild_free_global \
 	tests/detect/wild_free_unmapped_address \
+	tests/detect/first_call_free_wild \
+	tests/detect/first_call_usable_size_stack \
+	tests/detect/first_call_realloc_static \
+	tests/detect/malloc_in_signal_handler \
 	tests/detect/realloc_of_freed_pointer \
 	tests/detect/realloc_of_interior_pointer \
 	tests/detect/write_after_free_first_byte \
@@ -66,6 +71,29 @@ tests_detect_write_after_free_linked_SOURCES = tests/detect/write_after_free.c
 tests_detect_write_after_free_linked_LDADD = $(HC_LINKED) -ldl
 tests_detect_stray_memset_linked_SOURCES = tests/detect/stray_memset.c
 tests_detect_stray_memset_linked_LDADD = $(HC_LINKED)
+tests_detect_first_call_linked_SOURCES = tests/detect/first_call.c
+tests_detect_first_call_linked_LDADD = $(HC_LINKED)
+tests_detect_signal_malloc_linked_SOURCES = tests/detect/signal_malloc.c
+tests_detect_signal_malloc_linked_LDADD = $(HC_LINKED)
+
+# Caught at the access: guarded slots and the fatal-signal report (lib/slots.c,
+# lib/fault.c).
+detect_programs += tests/detect/access
+detect_recipes += \
+	tests/detect/access_read_after_free_first_byte \
+	tests/detect/access_read_after_free_middle \
+	tests/detect/access_read_past_32_byte_block \
+	tests/detect/access_read_past_page_block \
+	tests/detect/access_underflow_read \
+	tests/detect/access_write_after_free \
+	tests/detect/access_wild_pointer \
+	tests/detect/access_pointer_from_freed_block \
+	tests/detect/access_own_handler \
+	tests/detect/access_fault_in_thread \
+	tests/detect/access_continue_mode_keeps_findings \
+	tests/detect/free_of_free_fill_pointer
+tests_detect_access_linked_SOURCES = tests/detect/access.c
+tests_detect_access_linked_LDADD = $(HC_LINKED)
 
 # C++: new, new[], delete and delete[] against malloc and free.
 if HAVE_CXX

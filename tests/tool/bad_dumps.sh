@@ -16,7 +16,7 @@ check bad_truncated.json 'line [0-9]*, column [0-9]* (byte [0-9]*): .*truncated'
 check bad_garbled.json 'line 1, column [0-9]* (byte [0-9]*): ' "garbled JSON says where"
 check bad_binary.json 'line 1, column [0-9]* ' "binary junk says where"
 check bad_empty.json 'empty file' "an empty file"
-check bad_newer.json 'written by a newer heapcheck: dump format version 2' "a newer version"
+check bad_newer.json 'written by a newer heapcheck: dump format version 3' "a newer version"
 check bad_format.json 'not a heapcheck dump' "another kind of JSON"
 check bad_toplevel.json 'not a heapcheck dump: the top level is an array' "a JSON array"
 check bad_missing_exe.json 'missing key "exe"' "a missing key"

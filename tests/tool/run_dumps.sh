@@ -25,8 +25,10 @@ expect_status 5 $? "the program's status when nothing counts"
 
 "$HC" -- sh "$fake" "$DATA/valid.json" "$DATA/clean.json" >"$scratch/out" 2>&1
 expect_status 23 $? "errors and leaks give 23"
-expect_grep 'heapcheck report for 4242 ' "$scratch/out" "the first process"
-expect_grep 'heapcheck report for 100 ' "$scratch/out" "the second process"
+expect_grep 'heapcheck report for 4242 ' "$scratch/out" "the process with findings"
+expect_no_grep 'heapcheck report for 100 ' "$scratch/out" "of several, a clean process prints nothing"
+expect_grep '^heapcheck: 2 processes checked, 1 with findings: /nonexistent/prog (pid 4242)$' \
+    "$scratch/out" "one line counts the processes and names the one with findings"
 
 FAKE_STATUS=5 "$HC" --error-exitcode=0 -- sh "$fake" "$DATA/valid.json" >/dev/null 2>&1
 expect_status 5 $? "--error-exitcode=0 keeps the program's status"
@@ -43,7 +45,7 @@ if [ -f "$scratch/kept/hc.100001.json" ] && [ -f "$scratch/kept/hc.100002.json" 
 else
     fail "kept: $(ls -A "$scratch/kept" 2>&1)"
 fi
-expect_grep "dump $scratch/kept/hc.100001.json" "$scratch/log" "the report names the kept dump"
+expect_grep "dump $scratch/kept/hc.100002.json" "$scratch/log" "the report names the kept dump"
 expect_no_grep 'heapcheck report for' "$scratch/out" "the report is only in the log"
 "$HC" report "$scratch/kept/hc.100002.json" >"$scratch/out" 2>&1
 expect_status 0 $? "a kept dump can be reported again"

@@ -3,6 +3,7 @@
 #include "unit.h"
 #include "options.h"
 #include "os.h"
+#include "trace.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -125,6 +126,52 @@ START_TEST(environment_read_from_proc)
 }
 END_TEST
 
+/* Lists (leak kinds, patterns) take ',' as the tool's flags do, although ',' also
+ * separates entries: an entry without '=' continues the list before it. */
+START_TEST(lists_take_commas)
+{
+    reset();
+    ck_assert_int_eq(options_parse("show_leak_kinds=definite,indirect:verbosity=2", capture), 0);
+    ck_assert_uint_eq(options.show_leak_kinds, 3); /* definite and indirect bits */
+    ck_assert_uint_eq(options.verbosity, 2);
+    ck_assert_int_eq(options_parse("errors_for_leak_kinds=possible+reachable", capture), 0);
+    ck_assert_uint_eq(options.errors_for_leak_kinds, 12);
+    ck_assert_int_eq(options_parse("errors_for_leak_kinds=none,show_leak_kinds=all", capture), 0);
+    ck_assert_uint_eq(options.errors_for_leak_kinds, 0);
+    ck_assert_uint_eq(options.show_leak_kinds, 15);
+    ck_assert_int_eq(options_parse("trace_children_skip=/usr/*,make,*.sh:trace_children=no", capture), 0);
+    ck_assert_str_eq(options.trace_children_skip, "/usr/*,make,*.sh");
+    ck_assert(!options.trace_children);
+    ck_assert_int_eq(warnings, 0);
+    /* A bad item gives the list its default back, with a warning naming it. */
+    ck_assert_int_eq(options_parse("show_leak_kinds=definite,bogus", capture), 1);
+    ck_assert_ptr_nonnull(strstr(last, "'bogus'"));
+    ck_assert_uint_eq(options.show_leak_kinds, 5); /* the default: definite,possible */
+    /* ':' ends a list: a word after it is an unknown option, not a kind. */
+    ck_assert_int_eq(options_parse("show_leak_kinds=definite:indirect", capture), 1);
+    ck_assert_ptr_nonnull(strstr(last, "unknown option 'indirect'"));
+}
+END_TEST
+
+/* trace_children_skip's patterns: '*' and '?', on the path with a '/', else the name. */
+START_TEST(skip_patterns)
+{
+    ck_assert(trace_skip_matches("/usr/*", "/usr/bin/make"));
+    ck_assert(!trace_skip_matches("/usr/*", "/home/me/proj/tests/leaky"));
+    ck_assert(trace_skip_matches("cc1*,make", "/usr/lib/gcc/x86_64-linux-gnu/12/cc1"));
+    ck_assert(trace_skip_matches("x,make", "/usr/bin/make"));
+    ck_assert(!trace_skip_matches("mak", "/usr/bin/make"));
+    ck_assert(!trace_skip_matches("make", "/usr/bin/gmake"));
+    ck_assert(trace_skip_matches("?make", "/usr/bin/gmake"));
+    ck_assert(trace_skip_matches("*/tests/*-slow", "/p/tests/big-slow"));
+    ck_assert(!trace_skip_matches("*/tests/*-slow", "/p/tests/big-slow2"));
+    ck_assert(trace_skip_matches("a*b*c", "aXXbYYbZc"));
+    ck_assert(!trace_skip_matches("", "/usr/bin/make"));
+    ck_assert(!trace_skip_matches(",,", "/usr/bin/make"));
+    ck_assert(trace_skip_matches("*", "anything"));
+}
+END_TEST
+
 Suite *make_suite(void)
 {
     Suite *s = suite_create("options");
@@ -136,6 +183,8 @@ Suite *make_suite(void)
     tcase_add_test(tc, separators_and_empty_entries);
     tcase_add_test(tc, random_bytes_never_crash);
     tcase_add_test(tc, environment_read_from_proc);
+    tcase_add_test(tc, lists_take_commas);
+    tcase_add_test(tc, skip_patterns);
     suite_add_tcase(s, tc);
     return s;
 }

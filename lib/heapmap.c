@@ -1,0 +1,188 @@
+/* The heap map (see heapmap.h).  The core walks its blocks region by region in
+ * address order; each block becomes up to three segments (overhead, live payload,
+ * overhead: the core's head and foot, the guard header and canaries, the slack) or
+ * one (free, quarantined, damaged), and a painter streams the segments into cells,
+ * giving each finished cell the state that holds most of its bytes.  O(blocks +
+ * cells), no memory beyond the caller's cells. */
+#include "internal.h"
+#include "heapmap.h"
+#include "block.h"
+#include "core.h"
+#include "fmt.h"
+#include "guard.h"
+#include "ptrset.h"
+#include "region.h"
+
+#include <string.h>
+
+static const char letters[MAP_STATES] = {'l', 'o', 'f', 'q', 'd', 'g'};
+static const char *const state_names[MAP_STATES] = {"live", "overhead", "free", "quarantined",
+                                                     "damaged", "guarded"};
+
+struct painter {
+    struct heapmap *m;
+    heapmap_live_fn *on_live;
+    void *arg;
+    size_t cur;        /* the region being painted */
+    uintptr_t pos;     /* painted up to here */
+    size_t done;       /* finished cells of the current region */
+    size_t acc[MAP_STATES];
+};
+
+static void finish_cell(struct painter *p)
+{
+    struct heapmap_region *r = &p->m->r[p->cur];
+    int best = 0;
+    for (int s = 1; s < MAP_STATES; s++)
+        if (p->acc[s] > p->acc[best])
+            best = s;
+    if (p->done < r->ncells)
+        r->cells[p->done++] = letters[best];
+    memset(p->acc, 0, sizeof p->acc);
+}
+
+/* [lo, hi) of the current region is in state s; segments arrive in address order. */
+static void paint(struct painter *p, uintptr_t lo, uintptr_t hi, enum map_state s)
+{
+    struct heapmap_region *r = &p->m->r[p->cur];
+    uintptr_t end = r->base + r->size;
+    if (hi > end)
+        hi = end;
+    if (lo < p->pos)
+        lo = p->pos;
+    if (lo > p->pos)
+        paint(p, p->pos, lo, MAP_OVERHEAD); /* a gap: the prologue, say */
+    while (lo < hi && p->done < r->ncells) {
+        uintptr_t cell_end = r->base + (p->done + 1) * r->cell;
+        uintptr_t stop = hi < cell_end ? hi : cell_end;
+        p->acc[s] += stop - lo;
+        lo = stop;
+        if (lo == cell_end) {
+            finish_cell(p);
+            size_t whole = (hi - lo) / r->cell;
+            if (whole > r->ncells - p->done)
+                whole = r->ncells - p->done;
+            memset(r->cells + p->done, letters[s], whole);
+            p->done += whole;
+            lo += whole * r->cell;
+        }
+    }
+    p->pos = hi > p->pos ? hi : p->pos;
+}
+
+static void finish_region(struct painter *p)
+{
+    struct heapmap_region *r = &p->m->r[p->cur];
+    paint(p, p->pos, r->base + r->size, MAP_OVERHEAD); /* the epilogue */
+    if (p->done < r->ncells)
+        finish_cell(p);
+    while (p->done < r->ncells)
+        r->cells[p->done++] = letters[MAP_OVERHEAD];
+}
+
+static void start_region(struct painter *p)
+{
+    p->pos = p->m->r[p->cur].base;
+    p->done = 0;
+    memset(p->acc, 0, sizeof p->acc);
+}
+
+static void visit(void *payload, size_t usable, bool inuse, void *arg)
+{
+    struct painter *p = arg;
+    struct heapmap *m = p->m;
+    uintptr_t lo = (uintptr_t)payload - sizeof(size_t);
+    uintptr_t hi = (uintptr_t)payload + usable + sizeof(size_t);
+    enum map_state s = MAP_FREE;
+    size_t live = 0;
+    unsigned char *user = (unsigned char *)payload + GUARD_PREFIX;
+    if (inuse) {
+        switch (ptrset_get(user)) {
+        case PTR_LIVE: {
+            uint32_t stack;
+            s = MAP_LIVE;
+            if (!guard_block_info(user, &live, &stack))
+                s = MAP_DAMAGED;
+            else if (p->on_live)
+                p->on_live(stack, live, p->arg);
+            break;
+        }
+        case PTR_QUARANTINED: s = MAP_QUARANTINED; break;
+        case PTR_DAMAGED: s = MAP_DAMAGED; break;
+        default: s = MAP_OVERHEAD; break; /* not a block the program holds */
+        }
+    }
+    if (core_is_mapped(payload)) {
+        m->large_blocks[s]++;
+        m->large_bytes[s] += s == MAP_LIVE ? live : hi - lo;
+        return;
+    }
+    while (p->cur < m->nregions && lo >= m->r[p->cur].base + m->r[p->cur].size) {
+        finish_region(p);
+        if (++p->cur < m->nregions)
+            start_region(p);
+    }
+    if (p->cur >= m->nregions || lo < m->r[p->cur].base)
+        return; /* a region past those drawn */
+    if (s == MAP_LIVE) {
+        paint(p, lo, (uintptr_t)user, MAP_OVERHEAD);
+        paint(p, (uintptr_t)user, (uintptr_t)user + live, MAP_LIVE);
+        paint(p, (uintptr_t)user + live, hi, MAP_OVERHEAD);
+    } else {
+        paint(p, lo, hi, s);
+    }
+}
+
+void heapmap_collect(struct heapmap *m, char *cells, heapmap_live_fn *on_live, void *arg)
+{
+    memset(m, 0, sizeof *m);
+    size_t n = region_count();
+    m->nregions = n < HEAPMAP_MAX_REGIONS ? n : HEAPMAP_MAX_REGIONS;
+    m->omitted_regions = n - m->nregions;
+    for (size_t i = 0; i < m->nregions; i++) {
+        struct heapmap_region *r = &m->r[i];
+        r->base = (uintptr_t)region_at(i)->base;
+        r->size = (size_t)(region_at(i)->end - region_at(i)->base);
+        r->cell = HC_ALIGN_UP((r->size + HEAPMAP_CELLS - 1) / HEAPMAP_CELLS, BLK_GRAIN);
+        r->ncells = (r->size + r->cell - 1) / r->cell;
+        r->cells = cells + i * HEAPMAP_CELLS;
+    }
+    struct painter p = {m, on_live, arg, 0, 0, 0, {0}};
+    if (m->nregions)
+        start_region(&p);
+    core_walk(visit, &p);
+    while (p.cur < m->nregions) {
+        finish_region(&p);
+        if (++p.cur < m->nregions)
+            start_region(&p);
+    }
+}
+
+void heapmap_write(const struct heapmap *m, struct fmt *out, void (*flush)(void))
+{
+    fmt_printf(out, "{\"states\":\"");
+    for (int s = 0; s < MAP_STATES; s++)
+        fmt_printf(out, "%s%c=%s", s ? "," : "", letters[s], state_names[s]);
+    fmt_printf(out, "\",\"regions\":[");
+    for (size_t i = 0; i < m->nregions; i++) {
+        const struct heapmap_region *r = &m->r[i];
+        fmt_printf(out, "%s\n{\"base\":\"%p\",\"size\":%zu,\"cell\":%zu,\"cells\":\"", i ? "," : "",
+                   (void *)r->base, r->size, r->cell);
+        for (size_t c = 0; c < r->ncells;) {
+            size_t run = 1;
+            while (c + run < r->ncells && r->cells[c + run] == r->cells[c])
+                run++;
+            if (run > 1)
+                fmt_printf(out, "%zu", run);
+            fmt_printf(out, "%c", r->cells[c]);
+            c += run;
+            flush();
+        }
+        fmt_printf(out, "\"}");
+    }
+    fmt_printf(out, "],\"omitted_regions\":%zu,\"large\":{", m->omitted_regions);
+    for (int s = 0; s < MAP_STATES; s++)
+        fmt_printf(out, "%s\"%s\":{\"blocks\":%zu,\"bytes\":%zu}", s ? "," : "", state_names[s],
+                   m->large_blocks[s], m->large_bytes[s]);
+    fmt_printf(out, "}}");
+}

@@ -1,0 +1,313 @@
+/* Guarded slots (see slots.h).  The pool is one reservation of address space:
+ *
+ *   | guard | data (2 pages) | guard | data | guard | ... | data | guard |
+ *
+ * so every slot's data lies between two guard pages.  A block is placed flush
+ * against the guard after it (its end rounded down to the alignment: the few bytes
+ * between hold a canary, checked at free) or, for one block in `left`, at the start
+ * of the data, against the guard before it.  Only the pages the block touches are
+ * opened; at free the whole data is closed again and its pages dropped, and the
+ * slot is reused only after every never-used slot and every slot freed before it,
+ * so a dangling pointer faults for as long as the pool allows.  The metadata of each
+ * slot (who allocated and freed it) lives in a table of its own.  Policy: the first
+ * `first` allocations are all guarded (a test program's every block); past them one
+ * in about `sample`, at random intervals, as GWP-ASan does. */
+#include "internal.h"
+#include "slots.h"
+#include "os.h"
+#include "secret.h"
+
+#include <string.h>
+
+#define DATA_PAGES 2
+
+enum slot_state { SLOT_EMPTY, SLOT_LIVE, SLOT_FREED };
+
+struct slot {
+    uintptr_t user;
+    size_t size;
+    uint32_t alloc_stack, free_stack;
+    uint8_t state, kind, left;
+};
+
+size_t slots_countdown = SIZE_MAX;
+uintptr_t slots_lo, slots_hi;
+
+static struct slots_config cfg;
+static struct slot *meta;
+static uint32_t *freed_ring; /* indices of freed slots, oldest first */
+static size_t ring_head, ring_len, never_used, placed, live, live_bytes;
+static size_t page, stride, data_len;
+static uint64_t rng;
+
+void slots_init(const struct slots_config *c)
+{
+    cfg = *c;
+    if (!cfg.count || cfg.count > ((size_t)1 << 20))
+        return;
+    page = os_page_size();
+    data_len = DATA_PAGES * page;
+    stride = data_len + page;
+    size_t len = cfg.count * stride + page;
+    size_t meta_len = HC_ALIGN_UP(cfg.count * (sizeof *meta + sizeof *freed_ring), page);
+    unsigned char *pool = os_reserve(len);
+    unsigned char *m = pool ? os_map_meta(meta_len) : NULL;
+    if (!m) {
+        if (pool)
+            os_close_pages(pool, len); /* harmless: the reservation stays unused */
+        return;
+    }
+    meta = (struct slot *)(void *)m;
+    freed_ring = (uint32_t *)(void *)(meta + cfg.count);
+    slots_lo = (uintptr_t)pool;
+    slots_hi = slots_lo + len;
+    rng = secret_canary(pool) | 1;
+    slots_countdown = cfg.first ? 1 : cfg.sample ? 1 + cfg.sample / 2 : SIZE_MAX;
+}
+
+/* Uniform enough in [1, 2 * sample - 1]: the mean interval is sample. */
+static size_t next_interval(void)
+{
+    if (cfg.first) {
+        cfg.first--;
+        return 1;
+    }
+    if (!cfg.sample)
+        return SIZE_MAX;
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return 1 + (size_t)(rng % (2 * cfg.sample - 1));
+}
+
+static unsigned char *data_of(size_t i) { return (unsigned char *)slots_lo + i * stride + page; }
+
+/* The canary byte at a in the slack of the block at user: a keyed word per block,
+ * repeated at its natural alignment (as the guard layer's rear canary). */
+static inline unsigned char canary_at(uint64_t w, const unsigned char *a)
+{
+    return (unsigned char)(w >> (((uintptr_t)a & 7) * 8));
+}
+
+/* The open part of a slot's data: the pages its block touches. */
+static void open_range(const struct slot *s, size_t i, unsigned char **lo, unsigned char **hi)
+{
+    unsigned char *d = data_of(i);
+    if (s->left) {
+        *lo = d;
+        *hi = d + HC_ALIGN_UP(s->size, page);
+    } else {
+        *lo = (unsigned char *)(s->user & ~(uintptr_t)(page - 1));
+        *hi = d + data_len;
+    }
+}
+
+static bool take_slot(size_t *i)
+{
+    if (never_used < cfg.count) {
+        *i = never_used++;
+        return true;
+    }
+    if (!ring_len)
+        return false;
+    *i = freed_ring[ring_head];
+    ring_head = (ring_head + 1) % cfg.count;
+    ring_len--;
+    return true;
+}
+
+void *slots_alloc(size_t n, size_t align, enum alloc_kind kind, uint32_t stack, bool zero, int fill)
+{
+    slots_countdown = next_interval();
+    size_t i;
+    if (!meta || n == 0 || n > data_len || align > page || !take_slot(&i)) {
+        if (slots_countdown != SIZE_MAX)
+            slots_countdown = 1; /* try again with the next allocation */
+        return NULL;
+    }
+    struct slot *s = &meta[i];
+    unsigned char *d = data_of(i);
+    s->left = cfg.left && ++placed % cfg.left == 0;
+    s->user = s->left ? (uintptr_t)d : ((uintptr_t)d + data_len - n) & ~(uintptr_t)(align - 1);
+    s->size = n;
+    unsigned char *lo, *hi;
+    open_range(s, i, &lo, &hi);
+    if (!os_open_pages(lo, (size_t)(hi - lo))) {
+        s->state = SLOT_FREED; /* back in the ring, still closed */
+        freed_ring[(ring_head + ring_len++) % cfg.count] = (uint32_t)i;
+        return NULL;
+    }
+    s->state = SLOT_LIVE;
+    s->kind = (uint8_t)kind;
+    s->alloc_stack = stack;
+    s->free_stack = 0;
+    unsigned char *u = (unsigned char *)s->user;
+    uint64_t w = secret_canary(u);
+    for (unsigned char *a = u + n; a < hi; a++)
+        *a = canary_at(w, a);
+    if (!zero && fill >= 0) /* fresh pages are zero already */
+        memset(u, fill, n);
+    live++;
+    live_bytes += n;
+    return u;
+}
+
+static struct slot *slot_of(const void *p, size_t *index)
+{
+    size_t off = (uintptr_t)p - slots_lo;
+    size_t i = off / stride;
+    if (off % stride < page && (i == cfg.count || (i > 0 && !meta[i].left)))
+        i--; /* the guard before slot i: past the end of slot i - 1, unless slot i is left-placed */
+    if (i >= cfg.count)
+        return NULL;
+    *index = i;
+    return &meta[i];
+}
+
+/* First changed canary byte of a live slot, and how many changed. */
+static unsigned char *check_canary(const struct slot *s, size_t i, size_t *changed)
+{
+    unsigned char *lo, *hi, *first = NULL;
+    open_range(s, i, &lo, &hi);
+    *changed = 0;
+    uint64_t w = secret_canary((const void *)s->user);
+    for (unsigned char *a = (unsigned char *)s->user + s->size; a < hi; a++) {
+        if (*a != canary_at(w, a)) {
+            if (!first)
+                first = a;
+            ++*changed;
+        }
+    }
+    return first;
+}
+
+static void describe(const struct slot *s, enum op op, const void *addr, struct finding *f)
+{
+    memset(f, 0, sizeof *f);
+    f->op = op;
+    f->addr = addr;
+    f->block = (const void *)s->user;
+    f->block_known = true;
+    f->size = s->size;
+    f->offset = (long long)((uintptr_t)addr - s->user);
+    f->alloc_stack = s->alloc_stack;
+    f->alloc_kind = (enum alloc_kind)s->kind;
+    f->freed = s->state == SLOT_FREED;
+    f->free_stack = s->free_stack;
+}
+
+/* A pointer that is not a live slot block's start. */
+static void classify(void *u, enum op op, struct finding *f)
+{
+    size_t i;
+    struct slot *s = slot_of(u, &i);
+    if (!s || s->state == SLOT_EMPTY) {
+        memset(f, 0, sizeof *f);
+        f->op = op;
+        f->addr = u;
+        f->bug = BUG_WILD_FREE;
+        return;
+    }
+    describe(s, op, u, f);
+    f->bug = s->state == SLOT_FREED ? BUG_DOUBLE_FREE : BUG_INTERIOR_FREE;
+    if (f->bug == BUG_DOUBLE_FREE && (f->offset < 0 || (size_t)f->offset >= s->size))
+        f->offset = 0; /* a guard or the slack: the block's own start is the likely pointer */
+}
+
+static bool live_start(void *u, size_t *i)
+{
+    struct slot *s = slot_of(u, i);
+    return s && s->state == SLOT_LIVE && s->user == (uintptr_t)u;
+}
+
+int slots_free(void *u, enum alloc_kind kind, enum op op, uint32_t stack, struct finding *out)
+{
+    size_t i;
+    if (!live_start(u, &i)) {
+        classify(u, op, out);
+        out->op_kind = kind;
+        return 1;
+    }
+    struct slot *s = &meta[i];
+    int found = 0;
+    size_t changed;
+    unsigned char *bad = check_canary(s, i, &changed);
+    if (bad) {
+        describe(s, op, bad, &out[found]);
+        out[found].bug = BUG_OVERFLOW;
+        out[found].changed = changed;
+        out[found].op_kind = kind;
+        found++;
+    }
+    if (kind_family((enum alloc_kind)s->kind) != kind) {
+        describe(s, op, u, &out[found]);
+        out[found].bug = BUG_MISMATCH;
+        out[found].op_kind = kind;
+        found++;
+    }
+    os_close_pages(data_of(i), data_len);
+    s->state = SLOT_FREED;
+    s->free_stack = stack;
+    freed_ring[(ring_head + ring_len++) % cfg.count] = (uint32_t)i;
+    live--;
+    live_bytes -= s->size;
+    return found;
+}
+
+int slots_size(void *u, enum op op, size_t *size, struct finding *out)
+{
+    size_t i;
+    if (!live_start(u, &i)) {
+        classify(u, op, out);
+        return 1;
+    }
+    *size = meta[i].size;
+    return 0;
+}
+
+void slots_check(slots_found_fn *fn, void *arg)
+{
+    for (size_t i = 0; meta && i < never_used; i++) {
+        size_t changed;
+        unsigned char *bad;
+        if (meta[i].state != SLOT_LIVE || !(bad = check_canary(&meta[i], i, &changed)))
+            continue;
+        struct finding f;
+        describe(&meta[i], OP_CHECK, bad, &f);
+        f.bug = BUG_OVERFLOW;
+        f.changed = changed;
+        fn(&f, arg);
+    }
+}
+
+void slots_walk_live(slots_walk_fn *fn, void *arg)
+{
+    for (size_t i = 0; meta && i < never_used; i++)
+        if (meta[i].state == SLOT_LIVE)
+            fn((const void *)meta[i].user, meta[i].size, meta[i].alloc_stack, arg);
+}
+
+size_t slots_live_count(void) { return live; }
+size_t slots_live_bytes(void) { return live_bytes; }
+
+bool slots_fault_info(const void *addr, struct finding *f)
+{
+    size_t i;
+    if (!meta || !slots_owns(addr))
+        return false;
+    struct slot *s = slot_of(addr, &i);
+    if (!s || s->state == SLOT_EMPTY) {
+        /* A guard page with no block beside it, or a slot never used. */
+        memset(f, 0, sizeof *f);
+        f->bug = BUG_SEGV;
+        f->addr = addr;
+        f->detail = "is in heapcheck's guarded-slot pool, but in no block's slot";
+        return true;
+    }
+    describe(s, OP_ACCESS, addr, f);
+    if (s->state == SLOT_FREED)
+        f->bug = BUG_USE_AFTER_FREE;
+    else
+        f->bug = f->offset < 0 ? BUG_UNDERFLOW : BUG_OVERFLOW;
+    return true;
+}

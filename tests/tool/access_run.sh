@@ -1,0 +1,27 @@
+#!/bin/sh
+# Faults caught at the access, through the whole pipeline: the library's fault report
+# goes into the dump written as the process dies, and the tool symbolizes the access
+# to the program's file:line.  With abort_on_error=0 the finding made before the
+# crash (an overflow into a block's slack, reported at free) is in the dump too.
+# shellcheck source=tests/tool/common.sh
+. "${srcdir:-.}/tests/tool/common.sh"
+
+PROG=./tests/detect/access
+SRC=$srcdir/tests/detect/access.c
+line_of() { grep -n "MARK:$1 " "$SRC" | cut -d: -f1; }
+
+"$HC" -- "$PROG" waf >"$scratch/waf" 2>&1
+expect_grep 'ERROR heap-use-after-free, found by write' "$scratch/waf" "a write after free, as a WRITE"
+expect_grep "#0 .* in main .*/access\.c:$(line_of write_after_free)\$" "$scratch/waf" \
+    "the access's own file:line first"
+expect_grep 'is 5 bytes inside a 64-byte block' "$scratch/waf" "the offset in the block"
+expect_grep 'block freed at:' "$scratch/waf" "the free stack"
+
+HEAPCHECK_OPTIONS=abort_on_error=0 "$HC" -- "$PROG" continue >"$scratch/cont" 2>&1
+expect_grep 'ERROR heap-buffer-overflow, found by free' "$scratch/cont" "the finding before the crash survives"
+expect_grep "#0 .* in main .*/access\.c:$(line_of continue_free)\$" "$scratch/cont" "found at the free"
+expect_grep 'ERROR heap-use-after-free, found by read' "$scratch/cont" "then the crash's own report"
+expect_grep "#0 .* in main .*/access\.c:$(line_of continue_read)\$" "$scratch/cont" "at the read"
+expect_grep 'ERROR SUMMARY: 2 errors' "$scratch/cont" "two errors"
+
+finish

@@ -1,0 +1,96 @@
+#!/bin/sh
+# The make check workflow on tests/sample, a small Autotools project that uses the
+# HEAPCHECK_CHECK macro (m4/heapcheck.m4) and is built against this build tree:
+#  - make check-heapcheck fails on its leaking and its overflowing test, each with its
+#    report in its .log, and passes once both are fixed (CPPFLAGS=-DFIXED);
+#  - heapcheck -- make check, compiling under heapcheck (gcc, as, ld, sh, make are
+#    not checked), exits 0 with no per-process report for the fixed project, and
+#    non-zero naming both bad tests otherwise;
+#  - configure --disable-heapcheck turns make check-heapcheck off.
+# Skipped (77) without autoreconf or a C compiler.
+# shellcheck source=tests/tool/common.sh
+. "${srcdir:-.}/tests/tool/common.sh"
+HC_ABS=$(cd "$(dirname "$HC")" && pwd)/heapcheck
+M4DIR=$(cd "$srcdir/m4" && pwd)
+# The outer make's flags (TESTS=..., -j jobserver) are not the sample's.
+unset MAKEFLAGS MFLAGS MAKELEVEL HEAPCHECK_OPTIONS HEAPCHECK
+for tool in autoreconf aclocal automake make "${CC:-cc}"; do
+    if ! command -v "$tool" >/dev/null 2>&1; then
+        echo "SKIP: $tool is not installed (./bootstrap installs the Autotools)"
+        exit 77
+    fi
+done
+
+proj="$scratch/sample"
+cp -R "$srcdir/tests/sample" "$proj" && chmod -R u+w "$proj" || exit 99
+(cd "$proj" && autoreconf -fi -I "$M4DIR") >"$scratch/autoreconf" 2>&1 ||
+    { sed 's/^/  | /' "$scratch/autoreconf"; fail "autoreconf"; finish; }
+(cd "$proj" && ./configure HEAPCHECK="$HC_ABS") >"$scratch/configure" 2>&1 ||
+    { sed 's/^/  | /' "$scratch/configure"; fail "configure"; finish; }
+expect_grep "whether the heapcheck tool runs... yes" "$scratch/configure" "configure found the tool"
+
+# 1. make check-heapcheck with the bugs.
+(cd "$proj" && make check-heapcheck) >"$scratch/out" 2>&1
+st=$?
+if [ $st -ne 0 ]; then pass "make check-heapcheck fails (status $st)"; else fail "make check-heapcheck passed with the bugs"; fi
+expect_grep '^PASS: wordlist' "$scratch/out" "the clean test passes"
+expect_grep '^FAIL: leaky' "$scratch/out" "the leaking test fails"
+expect_grep '^FAIL: overflow' "$scratch/out" "the overflowing test fails"
+expect_grep 'definitely lost in loss record' "$proj/leaky.log" "leaky.log holds the leak"
+expect_grep 'in duplicate .*leaky\.c:' "$proj/leaky.log" "leaky.log: the leak's allocation, symbolized"
+expect_grep 'ERROR heap-buffer-overflow, found by free()' "$proj/overflow.log" \
+    "overflow.log holds the overflow"
+expect_grep 'in main .*overflow\.c:' "$proj/overflow.log" "overflow.log: symbolized"
+expect_no_grep 'definitely lost in\|ERROR heap' "$proj/wordlist.log" "wordlist.log: nothing found"
+expect_grep '^# FAIL: *2' "$proj/test-suite-heapcheck.log" "the suite's own log"
+
+# 2. Fixed: it passes.
+(cd "$proj" && make clean && make check-heapcheck CPPFLAGS=-DFIXED) >"$scratch/out" 2>&1
+expect_status 0 $? "make check-heapcheck on the fixed project"
+expect_grep '^PASS: leaky' "$scratch/out" "the fixed leaking test passes"
+expect_grep '^PASS: overflow' "$scratch/out" "the fixed overflowing test passes"
+
+# 3. heapcheck -- make check, compiler in the build: the fixed project is clean.
+(cd "$proj" && make clean && "$HC_ABS" -- make check CPPFLAGS=-DFIXED) >"$scratch/out" 2>&1
+expect_status 0 $? "heapcheck -- make check on the fixed project: make's own status"
+expect_grep '^gcc\|^depbase\|-o leaky' "$scratch/out" "the tests were compiled under heapcheck"
+expect_no_grep 'heapcheck report for' "$scratch/out" "no per-process report"
+expect_grep '^heapcheck: [3-9] processes checked, 0 with findings$' "$scratch/out" \
+    "one summary line: the three tests checked, none with findings"
+
+# 4. heapcheck -- make check with the bugs: fails, naming both tests.
+(cd "$proj" && make clean && "$HC_ABS" -- make check) >"$scratch/out" 2>&1
+st=$?
+expect_status 23 $st "heapcheck -- make check with the bugs"
+expect_grep '^heapcheck: [3-9] processes checked, 2 with findings: .*/leaky (pid [0-9]*), .*/overflow (pid [0-9]*)$' \
+    "$scratch/out" "the summary names both bad tests"
+expect_grep 'heapcheck report for [0-9]* (.*/leaky)' "$scratch/out" "the leaking test's report"
+expect_grep 'heapcheck report for [0-9]* (.*/overflow)' "$scratch/out" "the overflowing test's report"
+expect_no_grep 'heapcheck report for [0-9]* (.*/\(make\|gcc\|cc1\|as\|ld\|collect2\|sh\|bash\|dash\|sed\))' \
+    "$scratch/out" "no report from make, the compiler or the shells"
+n=$(grep -c 'heapcheck report for' "$scratch/out")
+if [ "$n" -eq 2 ]; then pass "two reports"; else fail "$n reports, expected 2"; fi
+
+# 5. Which processes: an empty skip list checks make too (it leaks at exit);
+#    --trace-children=no leaves a shell's child alone, the default checks it.
+(cd "$proj" && make clean >/dev/null &&
+    "$HC_ABS" --trace-children-skip= --error-exitcode=0 -- make -s wordlist) >"$scratch/out" 2>&1
+expect_grep 'heapcheck report for [0-9]* (/usr/bin/make)' "$scratch/out" \
+    "--trace-children-skip= checks the system's programs (make)"
+expect_grep '^heapcheck: [0-9]* processes checked, [1-9][0-9]* with findings: /usr/bin/make' \
+    "$scratch/out" "--trace-children-skip=: the summary counts make"
+(cd "$proj" && make -s leaky && "$HC_ABS" --trace-children=no -- sh -c ./leaky) >"$scratch/out" 2>&1
+expect_status 0 $? "--trace-children=no -- sh -c ./leaky: the leak is not looked for"
+expect_no_grep 'heapcheck report for' "$scratch/out" "--trace-children=no: no report"
+(cd "$proj" && "$HC_ABS" -- sh -c ./leaky) >"$scratch/out" 2>&1
+expect_status 23 $? "-- sh -c ./leaky: the shell's child is checked"
+expect_grep 'heapcheck report for [0-9]* (.*/leaky)' "$scratch/out" "the child's report"
+
+# 6. --disable-heapcheck.
+(cd "$proj" && ./configure --disable-heapcheck HEAPCHECK="$HC_ABS") >"$scratch/configure" 2>&1
+(cd "$proj" && make check-heapcheck) >"$scratch/out" 2>&1
+st=$?
+if [ $st -ne 0 ]; then pass "disabled: make check-heapcheck fails (status $st)"; else fail "disabled, yet it ran"; fi
+expect_grep 'heapcheck is disabled' "$scratch/out" "disabled: it says so"
+
+finish
