@@ -23,6 +23,13 @@ static size_t page_size(void) { return (size_t)sysconf(_SC_PAGESIZE); }
  * outermost allocator frame (memcheck records its stacks from there). */
 #define INLINE static inline __attribute__((always_inline))
 
+INLINE void *do_alloc_kind(size_t size, size_t align, bool zero, enum alloc_kind kind, void *frame)
+{
+    void *p = heap_alloc(size, align, kind, zero, frame);
+    vg_malloclike(p, size, zero);
+    return p;
+}
+
 INLINE void *do_alloc(size_t size, size_t align, bool zero, void *frame)
 {
     void *p = heap_alloc(size, align, KIND_MALLOC, zero, frame);
@@ -50,7 +57,7 @@ INLINE void *do_realloc(void *p, size_t size, void *frame)
         errno = EINVAL;
         return NULL; /* p is not a block: there is nothing to copy */
     }
-    void *q = do_alloc(size, 16, false, frame);
+    void *q = do_alloc_kind(size, 16, false, KIND_REALLOC, frame);
     if (!q)
         return NULL; /* p stays valid, as the standard says */
     memcpy(q, p, old < size ? old : size);
@@ -81,7 +88,7 @@ HC_EXPORT void *hc_calloc(size_t count, size_t size)
 HC_EXPORT void *hc_realloc(void *ptr, size_t size)
 {
     if (!ptr)
-        return do_alloc(size, 16, false, CALLER);
+        return do_alloc_kind(size, 16, false, KIND_REALLOC, CALLER);
     if (size == 0) { /* as glibc: free and return NULL */
         do_free(ptr, CALLER);
         return NULL;

@@ -63,14 +63,16 @@ static void place_in_block(struct fmt *f, const struct finding *x)
 
 static const char *const alloc_names[] = {
     [KIND_MALLOC] = "malloc()", [KIND_NEW] = "operator new", [KIND_NEW_ARRAY] = "operator new[]",
+    [KIND_REALLOC] = "realloc()",
 };
 static const char *const release_names[] = {
     [KIND_MALLOC] = "free()", [KIND_NEW] = "operator delete", [KIND_NEW_ARRAY] = "operator delete[]",
+    [KIND_REALLOC] = "free()",
 };
 
 static const char *family(const char *const *names, enum alloc_kind k)
 {
-    return (unsigned)k <= KIND_NEW_ARRAY ? names[k] : "an unknown family";
+    return (unsigned)k <= KIND_REALLOC ? names[k] : "an unknown family";
 }
 
 #define line_start report_line_start
@@ -275,3 +277,35 @@ const struct finding *report_kept_findings(size_t *n)
 }
 
 const char *report_bug_name(enum bug bug) { return bug_names[bug]; }
+
+void report_summary(bool leaks_checked, size_t leaked_bytes, size_t leaked_blocks, uint32_t leak_stack)
+{
+    size_t errs = report_error_count();
+    if (!options.print_reports || (!errs && !leaked_bytes))
+        return;
+    struct fmt *f = report_begin();
+    line_start(f);
+    fmt_printf(f, "SUMMARY: heapcheck:");
+    if (nkept) { /* the first error: its class, and where it was found or made */
+        const struct finding *x = &kept[0];
+        fmt_printf(f, " %s", bug_names[x->bug]);
+        report_stack_brief(f, x->op_stack ? x->op_stack : x->alloc_stack);
+    } else if (errs) {
+        fmt_printf(f, " heap corruption");
+    } else {
+        fmt_printf(f, " memory-leak");
+        report_stack_brief(f, leak_stack);
+    }
+    fmt_printf(f, "; ");
+    plural(f, errs, "error");
+    if (leaks_checked) {
+        fmt_printf(f, ", ");
+        plural(f, leaked_bytes, "byte");
+        fmt_printf(f, " leaked in ");
+        plural(f, leaked_blocks, "block");
+    } else {
+        fmt_printf(f, ", leaks not checked");
+    }
+    fmt_printf(f, "\n");
+    report_end();
+}

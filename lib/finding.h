@@ -57,5 +57,10 @@ void report_finding(const struct finding *f);
 /* The findings reported so far (the first 256), for the dump. */
 const struct finding *report_kept_findings(size_t *n);
 const char *report_bug_name(enum bug bug);
+/* The last line of a process with findings, greppable, as ASan's:
+ *   SUMMARY: heapcheck: CLASS FILE:LINE in FUNCTION; N errors, B bytes leaked in K blocks
+ * ("leaks not checked" when it aborts before the leak check)
+ * (the first error, else the largest leak counted).  Nothing when there is none. */
+void report_summary(bool leaks_checked, size_t leaked_bytes, size_t leaked_blocks, uint32_t leak_stack);
 
 #endif

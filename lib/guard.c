@@ -519,7 +519,7 @@ int guard_free(void *u, enum alloc_kind kind, enum op op, uint32_t stack, struct
         return 1;
     }
     int found = 0;
-    if (HC_UNLIKELY(kind_of(h) != kind)) {
+    if (HC_UNLIKELY(kind_family(kind_of(h)) != kind)) {
         describe_block(h, op, out);
         out->op_kind = kind;
         out->bug = BUG_MISMATCH;

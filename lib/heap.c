@@ -67,8 +67,9 @@ static HC_COLD __attribute__((noreturn)) void reentered(void)
     report_line_start(f);
     fmt_printf(f, "heapcheck: malloc called from a signal handler while the interrupted code was inside "
                   "malloc (the allocator is not async-signal-safe), at:\n");
+    unsigned index = 0;
     for (unsigned i = skip; i < n && i < skip + 16; i++)
-        report_frame(f, i - skip, pc[i]);
+        report_frame(f, &index, pc[i]);
     report_line_start(f);
     fmt_printf(f, "heapcheck: aborting: serving it would deadlock or corrupt the heap\n");
     report_end();
@@ -217,8 +218,9 @@ struct frames {
 
 static inline void capture(struct frames *s, void *frame)
 {
-    s->n = options.dwarf_unwind ? stack_unwind_dwarf(frame, s->pc, stack_depth)
-                                : stack_unwind(frame, s->pc, stack_depth);
+    /* One frame is the entry point's return address: no unwinder needed. */
+    s->n = options.dwarf_unwind && stack_depth > 1 ? stack_unwind_dwarf(frame, s->pc, stack_depth)
+                                                   : stack_unwind(frame, s->pc, stack_depth);
 }
 
 /* A finding about the pointer an operation was given: record where it came from. */
@@ -486,6 +488,18 @@ __attribute__((destructor)) static void heap_at_exit(void)
     if (options.verbosity >= 2)
         print_summary();
     bool counts = report_error_count() > 0 || (leaks_run && leak_result_counts(&r));
+    size_t leaked_bytes = 0, leaked_blocks = 0;
+    uint32_t leak_stack = 0;
+    for (int k = 0; leaks_run && k < LEAK_KINDS; k++) {
+        if (!((options.errors_for_leak_kinds >> k) & 1))
+            continue;
+        leaked_bytes += r.bytes[k];
+        leaked_blocks += r.blocks[k];
+    }
+    for (size_t i = 0; leaks_run && i < r.nrecords && !leak_stack; i++)
+        if ((options.errors_for_leak_kinds >> r.records[i].kind) & 1)
+            leak_stack = r.records[i].stack;
+    report_summary(leaks_run, leaked_bytes, leaked_blocks, leak_stack);
     if (leaks_run)
         leak_release(&r);
     vg_leave();

@@ -6,8 +6,10 @@
 
 #include "internal.h"
 
-/* Which family allocated a block; freeing with another family is a mismatch. */
-enum alloc_kind { KIND_MALLOC, KIND_NEW, KIND_NEW_ARRAY };
+/* Which family allocated a block; freeing with another family is a mismatch.
+ * KIND_REALLOC is malloc's family, remembered so a report can say "realloc()". */
+enum alloc_kind { KIND_MALLOC, KIND_NEW, KIND_NEW_ARRAY, KIND_REALLOC };
+static inline enum alloc_kind kind_family(enum alloc_kind k) { return k == KIND_REALLOC ? KIND_MALLOC : k; }
 
 /* frame: the entry point's frame address (__builtin_frame_address(0)), from which
  * the call stack is unwound. */

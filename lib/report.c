@@ -8,10 +8,14 @@
 #include "os.h"
 #include "depot.h"
 #include "dump.h"
+#include "symbols.h"
+#include "finding.h"
 
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -65,11 +69,48 @@ static void open_log(void)
         log_trouble("open", fmt_text(&f), why);
 }
 
-void report_init(void) { open_log(); }
+/* A private duplicate of stderr as it was at start, so a program that closes or
+ * redirects fd 2 (sort closes it) loses no report.  Its identity is kept: a program
+ * that closed it and opened another file under its number gets fd 2 instead. */
+static int err_fd = -1;
+static dev_t err_dev;
+static ino_t err_ino;
+
+static void keep_stderr(void)
+{
+    if (err_fd >= 0)
+        return;
+    struct stat st;
+    int fd = fcntl(2, F_DUPFD_CLOEXEC, 3);
+    if (fd >= 0 && fstat(fd, &st) == 0) {
+        err_fd = fd;
+        err_dev = st.st_dev;
+        err_ino = st.st_ino;
+    } else if (fd >= 0) {
+        close(fd);
+    }
+}
+
+/* At load, before main: the program may close fd 2 before its first malloc. */
+__attribute__((constructor)) static void keep_stderr_at_load(void) { keep_stderr(); }
+
+void report_init(void)
+{
+    keep_stderr();
+    open_log();
+}
+
+static int stderr_fd(void)
+{
+    struct stat st;
+    if (err_fd >= 0 && fstat(err_fd, &st) == 0 && st.st_dev == err_dev && st.st_ino == err_ino)
+        return err_fd;
+    return 2;
+}
 
 static void emit(const char *text, size_t len)
 {
-    os_write_all(2, text, len);
+    os_write_all(stderr_fd(), text, len);
     open_log();
     int err = log_fd >= 0 ? os_write_all(log_fd, text, len) : 0;
     if (err) { /* a full disk: warn once, then stderr only */
@@ -128,6 +169,7 @@ size_t report_error_count(void) { return __atomic_load_n(&errors, __ATOMIC_RELAX
 void report_finish_error(void)
 {
     if (options.abort_on_error) {
+        report_summary(false, 0, 0, 0);
         /* The dump now: abort() runs no destructor. */
         if (options.dump_path && options.dump_path[0])
             dump_write(options.dump_path, NULL);
@@ -150,19 +192,29 @@ void hc_assert_fail(const char *cond, const char *file, int line)
 
 void report_line_start(struct fmt *f) { fmt_printf(f, "==%d== ", report_pid); }
 
-void report_frame(struct fmt *f, unsigned i, void *pc)
+/* One return address: its frames (inlined ones first, each numbered), as ASan
+ * prints them:  #N 0xPC in FUNCTION FILE:LINE (MODULE+0xOFFSET)  */
+void report_frame(struct fmt *f, unsigned *index, void *pc)
 {
-    Dl_info info;
-    report_line_start(f);
-    fmt_printf(f, "    #%u %p", i, pc);
-    /* pc is a return address: look up pc - 1 so a call at a function's end is named
-     * after that function, not the next. */
-    if (dladdr((char *)pc - 1, &info) && info.dli_fname) {
-        if (info.dli_sname)
-            fmt_printf(f, " in %s+0x%zx", info.dli_sname, (size_t)((char *)pc - (char *)info.dli_saddr));
-        fmt_printf(f, " (%s+0x%zx)", info.dli_fname, (size_t)((char *)pc - (char *)info.dli_fbase));
+    struct sym_answer a[SYM_MAX_INLINED];
+    unsigned n = symbols_lookup(pc, a, SYM_MAX_INLINED);
+    const char *path;
+    uintptr_t offset;
+    bool module = symbols_module(pc, &path, &offset);
+    for (unsigned k = 0; k < (n ? n : 1); k++) {
+        report_line_start(f);
+        fmt_printf(f, "    #%u %p", (*index)++, pc);
+        if (n && a[k].function) {
+            fmt_printf(f, " in %s", a[k].function);
+            if (a[k].has_offset)
+                fmt_printf(f, "+0x%zx", a[k].fn_offset);
+        }
+        if (n && a[k].file)
+            fmt_printf(f, " %s:%d", a[k].file, a[k].line);
+        if (module)
+            fmt_printf(f, " (%s+0x%zx)", path, (size_t)offset);
+        fmt_printf(f, "\n");
     }
-    fmt_printf(f, "\n");
 }
 
 void report_stack(struct fmt *f, uint32_t id)
@@ -173,8 +225,39 @@ void report_stack(struct fmt *f, uint32_t id)
         report_line_start(f);
         fmt_printf(f, "    (no stack recorded)\n");
     }
-    for (unsigned i = 0; i < n; i++)
-        report_frame(f, i, frames[i]);
+    unsigned index = 0;
+    for (unsigned i = 0; i < n; i++) {
+        report_frame(f, &index, frames[i]);
+        if (fmt_length(f) > sizeof buf - 1024)
+            report_flush();
+    }
+}
+
+void report_stack_brief(struct fmt *f, uint32_t id)
+{
+    unsigned n;
+    void *const *frames = depot_get(id, &n);
+    /* The first frame with a source line outside the system's libraries and
+     * headers: the program's, not glibc's (strdup, getline). */
+    for (unsigned i = 0; i < n; i++) {
+        struct sym_answer a[SYM_MAX_INLINED];
+        const char *path;
+        uintptr_t offset;
+        if (!symbols_module(frames[i], &path, &offset) || strncmp(path, "/lib", 4) == 0 ||
+            strncmp(path, "/usr/lib", 8) == 0)
+            continue;
+        unsigned k = symbols_lookup(frames[i], a, SYM_MAX_INLINED);
+        for (unsigned j = 0; j < k; j++) { /* nor a system header's inline (getline) */
+            if (a[j].file && strncmp(a[j].file, "/usr/include/", 13) != 0) {
+                fmt_printf(f, " %s:%d in %s", a[j].file, a[j].line, a[j].function ? a[j].function : "??");
+                return;
+            }
+        }
+    }
+    const char *path;
+    uintptr_t offset;
+    if (n && symbols_module(frames[0], &path, &offset))
+        fmt_printf(f, " (%s+0x%zx)", path, (size_t)offset);
 }
 
 /* Flush the report buffer mid-report, for reports longer than it (the leak report). */

@@ -26,8 +26,11 @@ void report_discard(void);
 /* Inside a report: the "==PID== " prefix, one frame, a depot stack, and a flush of
  * the buffer for long reports. */
 void report_line_start(struct fmt *f);
-void report_frame(struct fmt *f, unsigned i, void *pc);
+void report_frame(struct fmt *f, unsigned *index, void *pc);
 void report_stack(struct fmt *f, uint32_t id);
+/* " FILE:LINE in FUNCTION" of a stack's first frame with a source line, else
+ * " (MODULE+0xOFFSET)" of its first: for the SUMMARY line. */
+void report_stack_brief(struct fmt *f, uint32_t id);
 void report_flush(void);
 
 /* The action after an error: abort() unless abort_on_error=0. */

@@ -239,7 +239,7 @@ int slots_free(void *u, enum alloc_kind kind, enum op op, uint32_t stack, struct
         out[found].op_kind = kind;
         found++;
     }
-    if (s->kind != (uint8_t)kind) {
+    if (kind_family((enum alloc_kind)s->kind) != kind) {
         describe(s, op, u, &out[found]);
         out[found].bug = BUG_MISMATCH;
         out[found].op_kind = kind;

@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include "internal.h"
 #include "stack.h"
+#include "depot.h"
 
 #ifdef HAVE_LIBUNWIND
 #define UNW_LOCAL_ONLY
@@ -77,9 +78,12 @@ unsigned stack_unwind_dwarf(void *fp, void **out, unsigned max)
      * pointers. */
     if (unwinding || max == 0)
         return stack_unwind(fp, out, max);
-    void *buf[128];
+    /* Enough for heapcheck's own frames (a few) and max of the program's: a deeper
+     * walk would cost a lookup per frame for nothing. */
+    void *buf[DEPOT_MAX_FRAMES + 16];
+    int want = (int)max + 16;
     unwinding = true;
-    int n = unw_backtrace(buf, (int)(sizeof buf / sizeof buf[0]));
+    int n = unw_backtrace(buf, want < (int)(sizeof buf / sizeof buf[0]) ? want : (int)(sizeof buf / sizeof buf[0]));
     unwinding = false;
     /* Drop heapcheck's own frames: the program's stack starts at the entry point's
      * return address. */

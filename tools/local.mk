@@ -16,7 +16,16 @@ tools_heapcheck_SOURCES = \
 	tools/pictures.c tools/pictures.h tools/folded.c tools/flame.c tools/html.c
 tools_heapcheck_CPPFLAGS = -I$(top_builddir) -DHC_LIBDIR='"$(libdir)"'
 tools_heapcheck_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(LIBDW_CFLAGS)
-tools_heapcheck_LDADD = $(JANSSON_LIBS) $(LIBDW_LIBS)
+tools_heapcheck_LDADD = $(JANSSON_LIBS) $(LIBDW_LIBS) -lstdc++
+
+# The symbolizer libheapcheck starts at its first report (lib/symbols.c): installed
+# where the library looks for it (HC_SYMBOLIZER); HEAPCHECK_SYMBOLIZER overrides.
+pkglibexec_PROGRAMS = tools/heapcheck-symbolizer
+tools_heapcheck_symbolizer_SOURCES = tools/symbolizer.c \
+	tools/util.c tools/util.h tools/symbolize.c tools/symbolize.h tools/dump.h
+tools_heapcheck_symbolizer_CPPFLAGS = -I$(top_builddir)
+tools_heapcheck_symbolizer_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(LIBDW_CFLAGS)
+tools_heapcheck_symbolizer_LDADD = $(LIBDW_LIBS) -lstdc++
 
 dist_man_MANS = man/heapcheck.1
 
@@ -37,7 +46,7 @@ tools/fuzz_dump: $(HC_FUZZ_SRCS:%=$(srcdir)/%) $(HC_FUZZ_HDRS:%=$(srcdir)/%)
 	$(AM_V_at)$(MKDIR_P) tools
 	$(AM_V_CC)$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined \
 	  -I$(top_builddir) $(JANSSON_CFLAGS) $(LIBDW_CFLAGS) \
-	  -o $@ $(HC_FUZZ_SRCS:%=$(srcdir)/%) $(JANSSON_LIBS) $(LIBDW_LIBS)
+	  -o $@ $(HC_FUZZ_SRCS:%=$(srcdir)/%) $(JANSSON_LIBS) $(LIBDW_LIBS) -lstdc++
 fuzz-run: tools/fuzz_dump
 	rm -rf tools/fuzz-corpus && $(MKDIR_P) tools/fuzz-corpus
 	for f in $(srcdir)/tests/tool/corpus/* $(srcdir)/tests/tool/data/*.json; do \

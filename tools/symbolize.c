@@ -119,13 +119,35 @@ static const char *intern(struct symbolizer *s, const char *p, size_t n)
     return c;
 }
 
-/* A symbol's name without its version ("__libc_start_main@@GLIBC_2.34"). */
+/* libstdc++'s demangler (the tool links libstdc++ for it; it allocates, which the
+ * tool may). */
+extern char *__cxa_demangle(const char *mangled, char *buf, size_t *len, int *status);
+
+/* A C++ name demangled ("_ZN6MatrixD1Ev" -> "Matrix::~Matrix()"); others as given. */
+static const char *demangled(struct symbolizer *s, const char *name)
+{
+    if (!name || strncmp(name, "_Z", 2) != 0)
+        return name;
+    int status = -1;
+    char *d = __cxa_demangle(name, NULL, NULL, &status);
+    if (status != 0 || !d) {
+        free(d);
+        return name;
+    }
+    const char *r = intern(s, d, strlen(d));
+    free(d);
+    return r;
+}
+
+/* A symbol's name without its version ("__libc_start_main@@GLIBC_2.34"), demangled. */
 static const char *symbol_name(struct symbolizer *s, const char *name)
 {
     if (!name)
         return NULL;
     const char *at = strchr(name, '@');
-    return at && at != name ? intern(s, name, (size_t)(at - name)) : name;
+    if (at && at != name)
+        name = intern(s, name, (size_t)(at - name));
+    return demangled(s, name);
 }
 
 /* FILE made absolute with the compilation directory, "." and "dir/.." removed. */
@@ -135,6 +157,11 @@ static const char *full_path(struct symbolizer *s, const char *file, const char 
         return NULL;
     if (file[0] == '/' || !comp_dir || !comp_dir[0])
         return intern(s, file, strlen(file));
+    /* DWARF 5's directory 0 is the compilation directory itself: libdw has joined it
+     * already ("./string" + "./string/strdup.c" was "string/string/strdup.c"). */
+    size_t cl = strlen(comp_dir);
+    if (strncmp(file, comp_dir, cl) == 0 && file[cl] == '/')
+        comp_dir = ".";
     size_t cap = strlen(comp_dir) + strlen(file) + 2;
     char *joined = xmalloc(cap), *out = xmalloc(cap);
     snprintf(joined, cap, "%s/%s", comp_dir, file);
@@ -267,9 +294,14 @@ static bool build_id_matches(struct modentry *e, const struct hc_module *m)
     return false;
 }
 
-static const char *die_name(Dwarf_Die *die)
+/* A function's name from DWARF: its linkage name demangled (C++: the qualified name),
+ * else DW_AT_name. */
+static const char *die_name(struct symbolizer *s, Dwarf_Die *die)
 {
     Dwarf_Attribute attr;
+    const char *linkage = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_linkage_name, &attr));
+    if (linkage)
+        return demangled(s, linkage);
     const char *name = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_name, &attr));
     return name ? name : "??";
 }
@@ -343,18 +375,17 @@ static void lookup(struct symbolizer *s, struct modentry *e, Dwarf_Addr pc,
         if (!is_function(die))
             continue;
         if (dwarf_tag(die) != DW_TAG_inlined_subroutine) {
-            /* The real function: keep the symbol table's name when there is one
-             * (it is the linkage name), else the DWARF one. */
-            if (!frame.function)
-                cur.function = die_name(die);
-            else
-                cur.function = frame.function;
+            /* The real function: DWARF's name (a clone's symbol is
+             * "copy_name.constprop.0"; C++'s linkage name is demangled), else the
+             * symbol table's. */
+            const char *name = die_name(s, die);
+            cur.function = strcmp(name, "??") != 0 ? name : frame.function;
             cur.inlined = false;
             push(out, &cur);
             emitted++;
             break;
         }
-        cur.function = die_name(die);
+        cur.function = die_name(s, die);
         cur.inlined = true;
         push(out, &cur);
         emitted++;
@@ -459,6 +490,19 @@ void sym_stack(struct symbolizer *s, const struct hc_dump *d, const struct hc_st
         else
             push(&b, &f);
     }
+    out->n = b.n;
+    out->f = b.f;
+}
+
+void sym_module_address(struct symbolizer *s, const char *path, uint64_t pc, struct sym_stack *out)
+{
+    struct framebuf b = {0};
+    struct modentry *e = module_entry(s, path);
+    struct sym_frame f = {.addr = pc, .module = e->path, .offset = pc};
+    if (e->mod && pc > 0 && pc - 1 >= e->lo && pc - 1 < e->hi)
+        cached_lookup(s, e, pc - 1, &f, &b);
+    else
+        push(&b, &f);
     out->n = b.n;
     out->f = b.f;
 }

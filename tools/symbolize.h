@@ -37,6 +37,9 @@ void sym_free(struct symbolizer *s);
  * the heapcheck library itself are left out. */
 void sym_stack(struct symbolizer *s, const struct hc_dump *d, const struct hc_stack *stack,
                struct sym_stack *out);
+/* Symbolize the return address PC, a file address of the module at PATH (no dump: the
+ * heapcheck-symbolizer helper's question), into OUT, innermost inlined frame first. */
+void sym_module_address(struct symbolizer *s, const char *path, uint64_t pc, struct sym_stack *out);
 void sym_stack_free(struct sym_stack *st);
 
 #endif

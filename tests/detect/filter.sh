@@ -13,13 +13,17 @@
 #  - the directories of a module in a stack frame, and the -linked of a test
 #    program's linked build: "(/build/tests/detect/.libs/overflow-linked+0x...)"
 #    -> "(overflow+0x...)", so the preloaded and the linked run print the same
-#  - stack frames after the first: how far frame-pointer unwinding gets through
-#    code built without frame pointers depends on what the registers last held
+#  - the directories in front of a test program's source (the build directory, or
+#    a VPATH build's): "/build/tests/detect/overflow.c:17" -> "tests/detect/overflow.c:17"
+#    (the line is kept: a report must name it)
+#  - stack frames in the system's libraries (/lib, /usr/lib): whether glibc's frames
+#    have names and lines depends on its debug package being installed
 # A bare number is never blanked as a pid: it may be a size the report must get
 # right.  When reports learn to print a pid in a new form, add that form here.
 set -eu
 
 exec sed -E \
+    -e '/^==[0-9]+==     #[0-9]+ .*\((\/usr)?\/lib\/[^()]*\+0x[0-9a-f]+\)$/d' \
     -e 's/0x[0-9a-fA-F]+/0x.../g' \
     -e 's/==[0-9]+==/==PID==/g' \
     -e 's/heapcheck\[[0-9]+\]/heapcheck[PID]/g' \
@@ -27,4 +31,4 @@ exec sed -E \
     -e 's#(^|[[:space:](])([^[:space:]():]*/)?(lib/[A-Za-z0-9_.-]+\.[ch]):[0-9]+#\1\3:N#g' \
     -e 's#\(/[^()]*/([^/()]+\+0x)#(\1#g' \
     -e 's#\((lt-)?([A-Za-z0-9_]+)-linked\+0x#(\2+0x#g' \
-    -e '/^==PID==     #[1-9][0-9]* /d'
+    -e 's#(^|[[:space:]])[^[:space:]]*/(tests/[a-z]+/[A-Za-z0-9_.-]+:[0-9]+)#\1\2#g'

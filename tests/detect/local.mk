@@ -111,6 +111,30 @@ tests_detect_cxx_mismatch_linked_SOURCES = tests/detect/cxx_mismatch.cc
 tests_detect_cxx_mismatch_linked_LDADD = $(HC_LINKED)
 endif
 
+# Reports as a user reads them (issue 11): gcc's -g -O2 without frame pointers,
+# blocks made inside glibc, stderr closed.
+detect_programs += tests/detect/reports
+detect_recipes += tests/detect/report_strdup_helper_overflow \
+	tests/detect/report_getline_leak \
+	tests/detect/report_stderr_closed_overflow \
+	tests/detect/report_realloc_block_overflow
+tests_detect_reports_SOURCES = tests/detect/reports.c
+tests_detect_reports_CFLAGS = $(AM_CFLAGS) -g -O2 -fomit-frame-pointer
+tests_detect_reports_linked_SOURCES = tests/detect/reports.c
+tests_detect_reports_linked_CFLAGS = $(AM_CFLAGS) -g -O2 -fomit-frame-pointer
+tests_detect_reports_linked_LDADD = $(HC_LINKED)
+if HAVE_CXX
+detect_programs += tests/detect/cxx_names
+detect_recipes += tests/detect/cxx_names_demangled
+tests_detect_cxx_names_SOURCES = tests/detect/cxx_names.cc
+tests_detect_cxx_names_CXXFLAGS = $(AM_CXXFLAGS) -g -O2 -fomit-frame-pointer
+tests_detect_cxx_names_linked_SOURCES = tests/detect/cxx_names.cc
+tests_detect_cxx_names_linked_CXXFLAGS = $(AM_CXXFLAGS) -g -O2 -fomit-frame-pointer
+tests_detect_cxx_names_linked_LDADD = $(HC_LINKED)
+else
+EXTRA_DIST += tests/detect/cxx_names.cc
+endif
+
 # Everything else follows from the lists.
 check_PROGRAMS += $(detect_programs) $(detect_programs:=-linked)
 TESTS += $(detect_recipes:=.detect)

@@ -234,6 +234,9 @@ run_once() {
     # the watchdog.
     (
         unset LD_PRELOAD HEAPCHECK_OPTIONS || :
+        # The symbolizer of this build, not an installed one.
+        HEAPCHECK_SYMBOLIZER=$top_builddir/tools/heapcheck-symbolizer
+        export HEAPCHECK_SYMBOLIZER
         if [ "$1" = preload ]; then
             LD_PRELOAD=$HC_LIB
             export LD_PRELOAD
