@@ -104,9 +104,9 @@ START_TEST(take_is_exact_best_fit_against_model)
                 ck_assert_msg(got && blk_size(got) == expect,
                               "op %d: take(%zu) gave size %zu at %p, best size is %zu", op,
                               want, got ? blk_size(got) : 0, (void *)got, expect);
-                int i = index_of(got);
-                ck_assert_msg(present[i], "op %d: take gave a block it did not hold", op);
-                present[i] = false;
+                int taken = index_of(got);
+                ck_assert_msg(present[taken], "op %d: take gave a block it did not hold", op);
+                present[taken] = false;
                 live--;
             }
         }
