@@ -18,11 +18,14 @@
 #    (the line is kept: a report must name it)
 #  - stack frames in the system's libraries (/lib, /usr/lib): whether glibc's frames
 #    have names and lines depends on its debug package being installed
+#  - a run of frames in heapcheck's own library becomes one line "#N ... heapcheck's
+#    own frames", and the frames after it in that stack are numbered #N: where a
+#    signal lands inside the allocator (and what the compiler inlined) varies
 # A bare number is never blanked as a pid: it may be a size the report must get
 # right.  When reports learn to print a pid in a new form, add that form here.
 set -eu
 
-exec sed -E \
+sed -E \
     -e '/^==[0-9]+==     #[0-9]+ .*\((\/usr)?\/lib\/[^()]*\+0x[0-9a-f]+\)$/d' \
     -e 's/0x[0-9a-fA-F]+/0x.../g' \
     -e 's/==[0-9]+==/==PID==/g' \
@@ -31,4 +34,11 @@ exec sed -E \
     -e 's#(^|[[:space:](])([^[:space:]():]*/)?(lib/[A-Za-z0-9_.-]+\.[ch]):[0-9]+#\1\3:N#g' \
     -e 's#\(/[^()]*/([^/()]+\+0x)#(\1#g' \
     -e 's#\((lt-)?([A-Za-z0-9_]+)-linked\+0x#(\2+0x#g' \
-    -e 's#(^|[[:space:]])[^[:space:]]*/(tests/[a-z]+/[A-Za-z0-9_.-]+:[0-9]+)#\1\2#g'
+    -e 's#(^|[[:space:]])[^[:space:]]*/(tests/[a-z]+/[A-Za-z0-9_.-]+:[0-9]+)#\1\2#g' |
+awk '
+/^==PID==     #[0-9]+ .*\(libheapcheck\.so[^()]*\+0x\.\.\.\)$/ {
+    if (!own) print "==PID==     #N 0x... in heapcheck'"'"'s own frames"
+    own = 1; renumber = 1; next
+}
+/^==PID==     #[0-9]+ / { own = 0; if (renumber) sub(/#[0-9]+ /, "#N "); print; next }
+{ own = 0; renumber = 0; print }'
