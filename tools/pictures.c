@@ -51,22 +51,6 @@ void human_bytes(uint64_t n, char *buf, size_t len)
         snprintf(buf, len, "%.1f %s", v, units[u]);
 }
 
-static const struct sym_stack empty_stack;
-
-/* The symbolized stack ID of P's dump (memoized in the report model's arrays). */
-static const struct sym_stack *stack_of(struct proc *p, struct symbolizer *s, uint64_t id)
-{
-    const struct hc_stack *st = dump_stack(p->d, id);
-    if (!st)
-        return &empty_stack;
-    size_t i = (size_t)(st - p->d->stacks);
-    if (!p->symbolized[i]) {
-        sym_stack(s, p->d, st, &p->syms[i]);
-        p->symbolized[i] = true;
-    }
-    return &p->syms[i];
-}
-
 static void add(struct picture_input *in, size_t *cap, struct weighted w)
 {
     if (in->nw == *cap) {
@@ -142,7 +126,7 @@ static void collect_kind(struct picture_input *in, struct symbolizer *sym,
         } else if (in->live && latest_of_its_process(in->procs, in->nprocs, p)) {
             for (size_t j = 0; j < p->d->nlive; j++) {
                 const struct hc_live *l = &p->d->live[j];
-                add(in, &cap, (struct weighted){p, stack_of(p, sym, l->stack), l->bytes,
+                add(in, &cap, (struct weighted){p, proc_stack(p, sym, l->stack), l->bytes,
                                                 l->blocks, -1});
             }
         }

@@ -24,7 +24,7 @@ static uint64_t sat_sub(uint64_t a, uint64_t b)
 
 static const struct sym_stack empty_stack;
 
-static const struct sym_stack *stack_of(struct proc *p, struct symbolizer *s, uint64_t id)
+const struct sym_stack *proc_stack(struct proc *p, struct symbolizer *s, uint64_t id)
 {
     const struct hc_stack *st = dump_stack(p->d, id);
     if (!st)
@@ -67,9 +67,9 @@ void proc_init(struct proc *p, struct hc_dump *d, struct symbolizer *s,
     for (size_t i = 0; i < d->nerrors; i++) {
         struct error_view *v = &p->errs[i];
         v->e = &d->errors[i];
-        v->st[ES_FOUND] = stack_of(p, s, v->e->op_stack);
-        v->st[ES_ALLOCATED] = stack_of(p, s, v->e->alloc_stack);
-        v->st[ES_FREED] = stack_of(p, s, v->e->free_stack);
+        v->st[ES_FOUND] = proc_stack(p, s, v->e->op_stack);
+        v->st[ES_ALLOCATED] = proc_stack(p, s, v->e->alloc_stack);
+        v->st[ES_FREED] = proc_stack(p, s, v->e->free_stack);
         v->suppressed_by = supp_match_error(cfg->supps, v->e->kind, v->st);
         if (v->suppressed_by)
             p->errors_suppressed++;
@@ -83,7 +83,7 @@ void proc_init(struct proc *p, struct hc_dump *d, struct symbolizer *s,
     for (size_t i = 0; i < d->nleaks; i++) {
         struct leak_view *v = &p->leaks[i];
         v->l = &d->leaks[i];
-        v->st = stack_of(p, s, v->l->stack);
+        v->st = proc_stack(p, s, v->l->stack);
         v->suppressed_by = supp_match_leak(cfg->supps, v->l->kind, v->st);
         if (v->suppressed_by) {
             struct hc_count *c = &p->summary[v->l->kind];

@@ -50,6 +50,9 @@ void proc_init(struct proc *p, struct hc_dump *d, struct symbolizer *s,
                const struct report_config *cfg);
 void proc_fini(struct proc *p);
 
+/* The symbolized stack ID of P's dump, memoized in P (an empty stack if the dump has none). */
+const struct sym_stack *proc_stack(struct proc *p, struct symbolizer *s, uint64_t id);
+
 /* a + b, stopping at the largest value the report can print. */
 uint64_t sat_add(uint64_t a, uint64_t b);
 
