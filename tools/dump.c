@@ -22,17 +22,23 @@ struct ctx {
 static bool fail(struct ctx *c, const char *where, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-static bool fail(struct ctx *c, const char *where, const char *fmt, ...)
+void dump_error(char *err, size_t errlen, const char *file, const char *where, const char *fmt,
+                va_list ap)
 {
     char msg[256];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    if (where && *where)
+        snprintf(err, errlen, "%s: at %s: %s", file, where, msg);
+    else
+        snprintf(err, errlen, "%s: %s", file, msg);
+}
+
+static bool fail(struct ctx *c, const char *where, const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    dump_error(c->err, c->errlen, c->name, where, fmt, ap);
     va_end(ap);
-    if (where && *where)
-        snprintf(c->err, c->errlen, "%s: at %s: %s", c->name, where, msg);
-    else
-        snprintf(c->err, c->errlen, "%s: %s", c->name, msg);
     return false;
 }
 

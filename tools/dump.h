@@ -5,6 +5,7 @@
 #define HC_TOOL_DUMP_H
 
 #include <stdbool.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -106,6 +107,10 @@ struct hc_dump *dump_load_file(const char *file, char *err, size_t errlen);
 struct hc_dump *dump_load_buffer(const char *data, size_t len, const char *name, char *err,
                                  size_t errlen);
 void dump_free(struct hc_dump *d);
+
+/* A reader's message in ERR: "FILE: at WHERE: what" (no "at" part without WHERE). */
+void dump_error(char *err, size_t errlen, const char *file, const char *where, const char *fmt,
+                va_list ap) __attribute__((format(printf, 5, 0)));
 
 /* dump_snap.c: the version 2 parts of ROOT (a json_t *) into D; false with a message
  * in ERR; and their release. */

@@ -25,12 +25,10 @@ static bool fail(struct v2 *c, const char *where, const char *fmt, ...)
 
 static bool fail(struct v2 *c, const char *where, const char *fmt, ...)
 {
-    char msg[256];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    dump_error(c->err, c->errlen, c->d->file, where, fmt, ap);
     va_end(ap);
-    snprintf(c->err, c->errlen, "%s: at %s: %s", c->d->file, where, msg);
     return false;
 }
 
