@@ -150,12 +150,9 @@ static bool was_seen(uint32_t id)
     return false;
 }
 
-void dump_stack_once(uint32_t id, bool *first)
+/* "id":[frames] in the stacks object. */
+static void write_stack(uint32_t id, void *const *frames, unsigned n, bool *first)
 {
-    unsigned n;
-    void *const *frames = depot_get(id, &n);
-    if (!n || was_seen(id))
-        return;
     fmt_printf(&out, "%s\"%u\":[", *first ? "" : ",", id);
     *first = false;
     for (unsigned i = 0; i < n; i++)
@@ -164,18 +161,20 @@ void dump_stack_once(uint32_t id, bool *first)
     maybe_flush();
 }
 
+void dump_stack_once(uint32_t id, bool *first)
+{
+    unsigned n;
+    void *const *frames = depot_get(id, &n);
+    if (n && !was_seen(id))
+        write_stack(id, frames, n, first);
+}
+
 static void stack_entry(uint32_t id, bool *first)
 {
     unsigned n;
     void *const *frames = depot_get(id, &n);
-    if (!n || !first_time(id))
-        return;
-    fmt_printf(&out, "%s\"%u\":[", *first ? "" : ",", id);
-    *first = false;
-    for (unsigned i = 0; i < n; i++)
-        fmt_printf(&out, "%s\"%p\"", i ? "," : "", frames[i]);
-    fmt_printf(&out, "]");
-    maybe_flush();
+    if (n && first_time(id))
+        write_stack(id, frames, n, first);
 }
 
 static const char *const error_kinds[] = {
