@@ -185,6 +185,8 @@ static const char *const error_kinds[] = {
     [BUG_MISMATCH] = "alloc-dealloc-mismatch", [BUG_HEAP_CORRUPTION] = "heap-corruption",
     [BUG_USE_AFTER_FREE] = "heap-use-after-free", [BUG_SEGV] = "segv",
 };
+const char *dump_error_kind(enum bug bug) { return error_kinds[bug]; }
+
 static const char *const op_words[] = {
     [OP_FREE] = "free", [OP_REALLOC] = "realloc", [OP_USABLE_SIZE] = "malloc_usable_size",
     [OP_DELETE] = "delete", [OP_DELETE_ARRAY] = "delete[]", [OP_CHECK] = "check",

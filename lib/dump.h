@@ -4,6 +4,7 @@
 #define HC_DUMP_H
 
 #include "leak.h"
+#include "finding.h"
 
 /* r may be NULL (leak check off).  Returns false when the file could not be written
  * (warned, naming the file and the error: os_open_output refuses FIFOs, devices,
@@ -19,6 +20,9 @@ bool dump_write_file(const char *name, const struct leak_result *r, const struct
  * written unless the errors' or leaks' stacks already hold it. */
 struct fmt *dump_fmt(void);
 void dump_maybe_flush(void);
+/* The dump's word for an error class ("heap-buffer-overflow"), which suppression
+ * files name in 'type:' too. */
+const char *dump_error_kind(enum bug bug);
 void dump_stack_once(uint32_t id, bool *first);
 
 #endif

@@ -24,6 +24,7 @@
 #include "quarantine.h"
 #include "slots.h"
 #include "fault.h"
+#include "suppressions.h"
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -146,6 +147,8 @@ static HC_COLD void init_slow(void)
             slots_init(&sc);
         }
         report_init();
+        if (guarded)
+            suppressions_load();
         if (guarded && !vg_active)
             fault_init();
         __atomic_store_n(&init_state, INIT_READY, __ATOMIC_RELEASE);
@@ -194,6 +197,8 @@ static HC_COLD void report_all(struct finding *f, size_t n, uint32_t op_stack)
             continue;
         if (!f[i].op_stack && f[i].op != OP_CHECK)
             f[i].op_stack = op_stack;
+        if (suppressions_hide_finding(&f[i]))
+            continue;
         report_finding(&f[i]);
         reported++;
     }
@@ -389,10 +394,15 @@ size_t heap_check(void)
         return bad;
     }
     heap_unlock(taken);
-    for (size_t i = 0; i < bad && i < MAX_CHECK_FINDINGS; i++)
-        report_finding(&found[i]);
+    size_t shown = bad;
+    for (size_t i = 0; i < bad && i < MAX_CHECK_FINDINGS; i++) {
+        if (suppressions_hide_finding(&found[i]))
+            shown--;
+        else
+            report_finding(&found[i]);
+    }
     vg_leave();
-    return bad;
+    return shown;
 }
 
 bool heap_guarded(void)
@@ -442,6 +452,7 @@ size_t heap_leak_report(void)
     struct leak_result r;
     if (!leak_check(&r, __builtin_frame_address(0), &regs))
         return 0;
+    suppressions_apply_leaks(&r);
     leak_report_print(&r, true);
     size_t counted = 0;
     for (int k = 0; k < LEAK_KINDS; k++)
@@ -481,6 +492,8 @@ __attribute__((destructor)) static void heap_at_exit(void)
         report_finish_error();
     struct leak_result r;
     bool leaks_run = options.leak_check != LEVEL_OFF && leak_check(&r, __builtin_frame_address(0), &regs);
+    if (leaks_run)
+        suppressions_apply_leaks(&r);
     if (leaks_run)
         leak_report_print(&r, options.leak_check == LEVEL_FULL);
     if (options.dump_path && options.dump_path[0])

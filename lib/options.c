@@ -5,6 +5,7 @@
 #include "options.h"
 #include "fmt.h"
 #include "os.h"
+#include "suppfile.h"
 
 #include <stddef.h>
 #include <stdlib.h>
@@ -85,37 +86,10 @@ static bool parse_uint(const char *s, size_t n, unsigned long long *out, bool su
     return true;
 }
 
-/* Leak kinds separated by ',' (as the tool's flags and memcheck have them) or '+', in
- * enum leak_kind's order of bits. */
+/* Leak kinds: the parser the tool's flags and suppression files use too. */
 static bool parse_kinds(const char *v, size_t n, unsigned *out)
 {
-    static const char *const words[] = {"definite", "indirect", "possible", "reachable"};
-    unsigned mask = 0;
-    while (n > 0) {
-        size_t w = 0;
-        while (w < n && v[w] != '+' && v[w] != ',')
-            w++;
-        if (eq(v, w, "all"))
-            mask |= 15;
-        else if (!eq(v, w, "none")) {
-            unsigned k = 0;
-            while (k < 4 && !eq(v, w, words[k]))
-                k++;
-            if (k == 4)
-                return false;
-            mask |= 1u << k;
-        }
-        v += w;
-        n -= w;
-        if (n) { /* skip the separator */
-            v++;
-            n--;
-            if (n == 0)
-                return false;
-        }
-    }
-    *out = mask;
-    return true;
+    return hc_kinds_parse(v, n, out);
 }
 
 static bool set(size_t i, const char *v, size_t n)
@@ -187,7 +161,7 @@ static const char *type_word(enum opt_type t)
 {
     static const char *const words[] = {"a size (like 64k or 16m)", "a whole number", "0 or 1",
                                         "a path", "full, hardened or none", "off, summary or full",
-                                        "leak kinds separated by , (definite, indirect, possible, reachable, all, none)",
+                                        "leak kinds separated by , or + (definite, indirect, possible, reachable, all, none)",
                                         "patterns separated by ,"};
     return words[t];
 }

@@ -71,7 +71,8 @@ static void usage(FILE *out)
             "  --show-leak-kinds=KINDS       loss records to show (definite,indirect,possible)\n"
             "  --show-reachable[=yes|no]     show every kind of loss record (yes: all)\n"
             "  --errors-for-leak-kinds=KINDS leaks that count as errors (definite,possible)\n"
-            "                                KINDS: definite,indirect,possible,reachable,all,none\n"
+            "                                KINDS: definite,indirect,possible,reachable,all,\n"
+            "                                none, separated by , or + (as HEAPCHECK_OPTIONS)\n"
             "  --error-exitcode=N            exit status when errors or counting leaks were\n"
             "                                found (23; 0: PROG's own status)\n"
             "  --suppressions=FILE           suppressions to apply (repeatable)\n"
@@ -350,8 +351,9 @@ static char *lib_options(const struct options *o, const char *prog)
     if (!skip && !(env && strstr(env, "trace_children_skip=")))
         skip = DEFAULT_TRACE_SKIP;
     /* trace_parent=0: no process is exempt from the skip list.  With suppressions the
-     * library, which does not read them, must not set a process's exit status for
-     * leaks they cover (exitcode=0): heapcheck's own status says what counts. */
+     * tool matches them itself, from the dump; the library, which is not given them,
+     * must not set a process's exit status for leaks they cover (exitcode=0):
+     * heapcheck's own status says what counts. */
     return xasprintf("trace_parent=%ld:trace_children=%d%s%s%s%s%s",
                      is_launcher(prog) ? 0L : (long)getpid(),
                      o->trace_children, lc ? ":leak_check=" : "", lc ? lc : "",
@@ -359,11 +361,29 @@ static char *lib_options(const struct options *o, const char *prog)
                      skip ? ":trace_children_skip=" : "", skip ? skip : "");
 }
 
+/* The library's defaults (lib/options.def), so that the tool's flags default alike. */
+static const struct {
+    const char *name, *def;
+} lib_defaults[] = {
+#define OPT(name, type, def, help) {#name, def},
+#include "../lib/options.def"
+#undef OPT
+};
+
+static unsigned default_kinds(const char *name)
+{
+    unsigned set = 0;
+    for (size_t i = 0; i < sizeof lib_defaults / sizeof lib_defaults[0]; i++)
+        if (strcmp(lib_defaults[i].name, name) == 0 && !leak_kinds_parse(lib_defaults[i].def, &set))
+            abort(); /* options.def's own default: a unit test parses them all */
+    return set;
+}
+
 int main(int argc, char **argv)
 {
     struct options o = {0};
-    o.show_kinds = (1u << LK_DEFINITE) | (1u << LK_INDIRECT) | (1u << LK_POSSIBLE);
-    o.count_kinds = (1u << LK_DEFINITE) | (1u << LK_POSSIBLE);
+    o.show_kinds = default_kinds("show_leak_kinds");
+    o.count_kinds = default_kinds("errors_for_leak_kinds");
     o.error_exitcode = DEFAULT_ERROR_EXITCODE;
     o.trace_children = true;
 

@@ -1,42 +1,18 @@
-/* Suppressions: a small line-based format (docs/suppressions.md).  A block starts with
- * "leak:NAME" or "error:NAME"; "kinds:", "type:", "stack:" and "frame:" lines follow.
- * Frame patterns match a stack from the innermost frame outwards, "..." matching any
- * number of frames; a pattern list that runs out first still matches (a prefix). */
+/* Suppressions in the tool (docs/suppressions.md): files are read and matched by the
+ * parser the library uses too (lib/suppfile.c), here over symbolized stacks from the
+ * dump; and --gen-suppressions' blocks are printed. */
 #include "config.h"
 
 #include "suppress.h"
+#include "../lib/suppfile.h"
 
 #include <errno.h>
-#include <fnmatch.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-enum pat_kind { PAT_FUN, PAT_SRC, PAT_OBJ, PAT_ANY };
-
-struct pattern {
-    enum pat_kind kind;
-    char *glob;
-};
-
-struct supp {
-    char *name;
-    bool is_leak;
-    unsigned kinds;          /* leaks: the kinds it covers */
-    char *type;              /* errors: a glob over the error kind */
-    unsigned stacks;         /* errors: bit set of enum err_stack to look at */
-    bool memcheck_free;      /* errors: memcheck's Free kind, the errors of releasing */
-    size_t npat;
-    struct pattern *pat;
-    const char *file;
-    int line;
-};
-
 struct supp_list {
-    size_t n, cap;
-    struct supp *v;
-    size_t nfiles;
-    char **files;
+    struct supp_table t; /* the shared parser's table (lib/suppfile.h) */
 };
 
 struct supp_list *supp_new(void)
@@ -46,204 +22,27 @@ struct supp_list *supp_new(void)
 
 void supp_free(struct supp_list *l)
 {
-    if (!l)
-        return;
-    for (size_t i = 0; i < l->n; i++) {
-        free(l->v[i].name);
-        free(l->v[i].type);
-        for (size_t j = 0; j < l->v[i].npat; j++)
-            free(l->v[i].pat[j].glob);
-        free(l->v[i].pat);
-    }
-    for (size_t i = 0; i < l->nfiles; i++)
-        free(l->files[i]);
-    free(l->files);
-    free(l->v);
     free(l);
 }
 
 size_t supp_count(const struct supp_list *l)
 {
-    return l->n;
+    return l->t.n;
 }
 
-static char *trim(char *s)
-{
-    while (*s == ' ' || *s == '\t')
-        s++;
-    size_t n = strlen(s);
-    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' || s[n - 1] == '\n'))
-        s[--n] = '\0';
-    return s;
-}
+/* The first problem of a file is the tool's error (the library warns and goes on). */
+struct first_problem {
+    char *err;
+    size_t errlen;
+    bool seen;
+};
 
-static bool parse_frame(struct supp *s, const char *v)
+static void keep_first(const char *message, void *arg)
 {
-    struct pattern p;
-    if (strcmp(v, "...") == 0) {
-        p.kind = PAT_ANY;
-        p.glob = NULL;
-    } else if (strncmp(v, "fun:", 4) == 0 || strncmp(v, "src:", 4) == 0 ||
-               strncmp(v, "obj:", 4) == 0) {
-        p.kind = v[0] == 'f' ? PAT_FUN : v[0] == 's' ? PAT_SRC : PAT_OBJ;
-        const char *g = v + 4;
-        while (*g == ' ')
-            g++;
-        if (!*g)
-            return false;
-        p.glob = xstrdup(g);
-    } else {
-        return false;
-    }
-    s->pat = xrealloc(s->pat, s->npat + 1, sizeof *s->pat);
-    s->pat[s->npat++] = p;
-    return true;
-}
-
-static bool parse_stacks(const char *v, unsigned *out)
-{
-    static const char *const names[ES_COUNT] = {"found", "allocated", "freed"};
-    unsigned set = 0;
-    while (*v) {
-        size_t n = strcspn(v, ",");
-        int hit = -1;
-        for (int i = 0; i < ES_COUNT; i++)
-            if (strlen(names[i]) == n && memcmp(v, names[i], n) == 0)
-                hit = i;
-        if (n == 3 && memcmp(v, "any", 3) == 0)
-            set |= (1u << ES_COUNT) - 1;
-        else if (hit < 0)
-            return false;
-        else
-            set |= 1u << hit;
-        v += n;
-        if (*v)
-            v++;
-    }
-    *out = set;
-    return set != 0;
-}
-
-/* Check the block just finished (the last one), if any. */
-static bool finish(struct supp_list *l, size_t first, char *err, size_t errlen)
-{
-    if (l->n == first)
-        return true;
-    struct supp *s = &l->v[l->n - 1];
-    if (s->npat == 0) {
-        snprintf(err, errlen,
-                 "%s:%d: suppression '%s' has no 'frame:' line (use 'frame: ...' to "
-                 "match any stack)",
-                 s->file, s->line, s->name);
-        return false;
-    }
-    return true;
-}
-
-static struct supp *add_supp(struct supp_list *l, const char *name, bool leak,
-                             const char *fname, int lineno)
-{
-    if (l->n == l->cap) {
-        l->cap = l->cap ? 2 * l->cap : 16;
-        l->v = xrealloc(l->v, l->cap, sizeof *l->v);
-    }
-    struct supp *s = &l->v[l->n++];
-    memset(s, 0, sizeof *s);
-    s->name = xstrdup(name);
-    s->is_leak = leak;
-    s->kinds = LK_ALL;
-    s->type = xstrdup("*");
-    s->stacks = (1u << ES_COUNT) - 1;
-    s->file = fname;
-    s->line = lineno;
-    return s;
-}
-
-/* Memcheck's allocator frames (its replacements of malloc, new and the like), which
- * begin its stacks; heapcheck's stacks begin at the caller, as the library's own
- * frames are left out. */
-static bool is_allocator_frame(const char *pat)
-{
-    static const char *const names[] = {
-        "fun:malloc", "fun:calloc", "fun:realloc", "fun:reallocarray", "fun:free",
-        "fun:memalign", "fun:posix_memalign", "fun:aligned_alloc", "fun:valloc",
-        "fun:pvalloc", "fun:malloc_usable_size"};
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (strcmp(pat, names[i]) == 0)
-            return true;
-    return strncmp(pat, "fun:_Zn", 7) == 0 || strncmp(pat, "fun:_Zd", 7) == 0 ||
-           strncmp(pat, "fun:operator new", 16) == 0 ||
-           strncmp(pat, "fun:operator delete", 19) == 0;
-}
-
-/* One block of a memcheck suppression file, after its "{" (docs/suppressions.md):
- * name, Tool:Kind, an optional "match-leak-kinds:" line, frames, "}".  Memcheck:Leak
- * becomes a leak suppression; Memcheck:Free (invalid and double frees, mismatched
- * deallocations) an error suppression on the stack where the error was found.  Other
- * kinds (reads and writes at the faulting instruction, uninitialised values, other
- * tools) have no heapcheck counterpart: the block is read and skipped. */
-static bool load_memcheck_block(struct supp_list *l, FILE *f, const char *fname,
-                                int *lineno, char *err, size_t errlen)
-{
-    char buf[4096];
-    int start = *lineno;
-    char *name = NULL, *kind = NULL;
-    struct supp *s = NULL;
-    bool skip = false, leading = true;
-    while (fgets(buf, sizeof buf, f)) {
-        ++*lineno;
-        char *line = trim(buf);
-        if (!*line || *line == '#')
-            continue;
-        if (strcmp(line, "}") == 0) {
-            bool ok = name && kind;
-            if (!ok)
-                snprintf(err, errlen, "%s:%d: a memcheck suppression needs a name and a "
-                         "kind (like Memcheck:Leak) before '}'", fname, *lineno);
-            else if (s && s->npat == 0)
-                parse_frame(s, "...");
-            free(name);
-            free(kind);
-            return ok;
-        }
-        if (!name) {
-            name = xstrdup(line);
-        } else if (!kind) {
-            kind = xstrdup(line);
-            if (strcmp(kind, "Memcheck:Leak") == 0) {
-                s = add_supp(l, name, true, fname, start);
-            } else if (strcmp(kind, "Memcheck:Free") == 0) {
-                s = add_supp(l, name, false, fname, start);
-                s->memcheck_free = true;
-                s->stacks = 1u << ES_FOUND;
-            } else {
-                skip = true;
-            }
-        } else if (skip) {
-            continue;
-        } else if (strncmp(line, "match-leak-kinds:", 17) == 0) {
-            if (s->is_leak && !leak_kinds_parse(trim(line + 17), &s->kinds)) {
-                snprintf(err, errlen, "%s:%d: match-leak-kinds: definite, indirect, "
-                         "possible, reachable, all or none", fname, *lineno);
-                break;
-            }
-        } else if (leading && is_allocator_frame(line)) {
-            continue;
-        } else {
-            leading = false;
-            if (!parse_frame(s, line)) {
-                snprintf(err, errlen, "%s:%d: a frame is 'fun:GLOB', 'obj:GLOB', 'src:GLOB' "
-                         "or '...'", fname, *lineno);
-                break;
-            }
-        }
-    }
-    if (feof(f))
-        snprintf(err, errlen, "%s:%d: memcheck suppression without its closing '}'", fname,
-                 start);
-    free(name);
-    free(kind);
-    return false;
+    struct first_problem *fp = arg;
+    if (!fp->seen)
+        snprintf(fp->err, fp->errlen, "%s", message);
+    fp->seen = true;
 }
 
 bool supp_load(struct supp_list *l, const char *file, char *err, size_t errlen)
@@ -253,149 +52,45 @@ bool supp_load(struct supp_list *l, const char *file, char *err, size_t errlen)
         snprintf(err, errlen, "%s: cannot open: %s", file, strerror(errno));
         return false;
     }
-    l->files = xrealloc(l->files, l->nfiles + 1, sizeof *l->files);
-    const char *fname = l->files[l->nfiles++] = xstrdup(file);
-    size_t first = l->n;
-    char buf[4096];
-    int lineno = 0;
-    bool ok = true;
-    while (ok && fgets(buf, sizeof buf, f)) {
-        lineno++;
-        if (!strchr(buf, '\n') && !feof(f)) {
-            snprintf(err, errlen, "%s:%d: line too long", fname, lineno);
-            ok = false;
-            break;
-        }
-        char *line = trim(buf);
-        if (!*line || *line == '#')
-            continue;
-        if (strcmp(line, "{") == 0) { /* memcheck's format */
-            if (!finish(l, first, err, errlen) ||
-                !load_memcheck_block(l, f, fname, &lineno, err, errlen)) {
-                ok = false;
-                break;
-            }
-            first = l->n;
-            continue;
-        }
-        bool leak = strncmp(line, "leak:", 5) == 0;
-        if (leak || strncmp(line, "error:", 6) == 0) {
-            if (!finish(l, first, err, errlen)) {
-                ok = false;
-                break;
-            }
-            char *name = trim(line + (leak ? 5 : 6));
-            if (!*name) {
-                snprintf(err, errlen, "%s:%d: a suppression needs a name, as in 'leak:my-name'",
-                         fname, lineno);
-                ok = false;
-                break;
-            }
-            add_supp(l, name, leak, fname, lineno);
-            continue;
-        }
-        char *colon = strchr(line, ':');
-        if (l->n == first || !colon) {
-            snprintf(err, errlen,
-                     "%s:%d: expected 'leak:NAME' or 'error:NAME' to start a suppression",
-                     fname, lineno);
-            ok = false;
-            break;
-        }
-        struct supp *s = &l->v[l->n - 1];
-        *colon = '\0';
-        char *key = trim(line), *val = trim(colon + 1);
-        const char *problem = NULL;
-        if (strcmp(key, "frame") == 0) {
-            if (!parse_frame(s, val))
-                problem = "a frame is 'fun:GLOB', 'src:GLOB', 'obj:GLOB' or '...'";
-        } else if (strcmp(key, "kinds") == 0 && s->is_leak) {
-            if (!leak_kinds_parse(val, &s->kinds))
-                problem = "kinds are definitely, indirectly, possibly, reachable, all or none";
-        } else if (strcmp(key, "type") == 0 && !s->is_leak) {
-            if (!*val)
-                problem = "'type:' needs an error kind, like double-free";
-            free(s->type);
-            s->type = xstrdup(val);
-        } else if (strcmp(key, "stack") == 0 && !s->is_leak) {
-            if (!parse_stacks(val, &s->stacks))
-                problem = "'stack:' is found, allocated, freed or any";
-        } else {
-            problem = s->is_leak ? "a leak suppression has 'kinds:' and 'frame:' lines"
-                                 : "an error suppression has 'type:', 'stack:' and 'frame:' lines";
-        }
-        if (problem) {
-            snprintf(err, errlen, "%s:%d: %s", fname, lineno, problem);
-            ok = false;
-        }
+    size_t len = 0, cap = 4096;
+    char *buf = xmalloc(cap);
+    size_t got;
+    while ((got = fread(buf + len, 1, cap - len, f)) > 0) {
+        len += got;
+        if (len == cap)
+            buf = xrealloc(buf, cap *= 2, 1);
     }
-    if (ok && ferror(f)) {
-        snprintf(err, errlen, "%s: cannot read: %s", fname, strerror(errno));
-        ok = false;
-    }
+    bool ok = !ferror(f);
+    if (!ok)
+        snprintf(err, errlen, "%s: cannot read: %s", file, strerror(errno));
     fclose(f);
-    return ok && finish(l, first, err, errlen);
+    struct first_problem fp = {err, errlen, false};
+    if (ok)
+        ok = supp_parse(&l->t, file, buf, len, keep_first, &fp) == 0;
+    free(buf);
+    return ok;
 }
 
-static bool glob_match(const char *glob, const char *s)
+/* The symbolized stack as the shared matcher sees it. */
+static bool matches(const struct supp_list *l, const struct supp_entry *e,
+                    const struct sym_stack *st)
 {
-    return s && fnmatch(glob, s, 0) == 0;
-}
-
-static bool glob_match_path(const char *glob, const char *path)
-{
-    if (!path)
-        return false;
-    const char *base = strrchr(path, '/');
-    return glob_match(glob, path) || (base && glob_match(glob, base + 1));
-}
-
-static bool frame_matches(const struct pattern *p, const struct sym_frame *f)
-{
-    switch (p->kind) {
-    case PAT_FUN: return glob_match(p->glob, f->function ? f->function : "???");
-    case PAT_SRC: return glob_match_path(p->glob, f->file);
-    case PAT_OBJ: return glob_match_path(p->glob, f->module);
-    case PAT_ANY: return true;
-    }
-    return false;
-}
-
-/* Does the pattern list match a prefix of the stack?  Dynamic programming over
- * (pattern, frame), so many "..." cannot make it slow. */
-static bool stack_matches(const struct supp *s, const struct sym_stack *st)
-{
-    size_t m = s->npat, n = st->n;
-    /* ok[j] for the current pattern i: patterns i.. match frames j.. */
-    bool *ok = xcalloc(n + 1, sizeof *ok), *next = xcalloc(n + 1, sizeof *next);
-    for (size_t j = 0; j <= n; j++)
-        next[j] = true;   /* no patterns left: matches */
-    for (size_t i = m; i-- > 0;) {
-        const struct pattern *p = &s->pat[i];
-        ok[n] = p->kind == PAT_ANY ? next[n] : false;
-        for (size_t j = n; j-- > 0;) {
-            if (p->kind == PAT_ANY)
-                ok[j] = next[j] || ok[j + 1];
-            else
-                ok[j] = frame_matches(p, &st->f[j]) && next[j + 1];
-        }
-        bool *t = ok;
-        ok = next;
-        next = t;
-    }
-    bool r = next[0];
-    free(ok);
-    free(next);
+    size_t n = st->n < SUPP_MAX_FRAMES ? st->n : SUPP_MAX_FRAMES;
+    struct supp_frame *f = xcalloc(n + 1, sizeof *f);
+    for (size_t i = 0; i < n; i++)
+        f[i] = (struct supp_frame){st->f[i].function, st->f[i].file, st->f[i].module};
+    bool r = supp_entry_matches(&l->t, e, f, n);
+    free(f);
     return r;
 }
 
 const char *supp_match_leak(const struct supp_list *l, enum leak_kind kind,
                             const struct sym_stack *stack)
 {
-    for (size_t i = 0; l && i < l->n; i++) {
-        const struct supp *s = &l->v[i];
-        if (s->is_leak && (s->kinds & (1u << kind)) && stack_matches(s, stack))
-            return s->name;
+    for (size_t i = 0; l && i < l->t.n; i++) {
+        const struct supp_entry *e = &l->t.e[i];
+        if (e->is_leak && ((e->kinds >> kind) & 1) && matches(l, e, stack))
+            return supp_text(&l->t, e->name);
     }
     return NULL;
 }
@@ -403,16 +98,13 @@ const char *supp_match_leak(const struct supp_list *l, enum leak_kind kind,
 const char *supp_match_error(const struct supp_list *l, const char *kind,
                              const struct sym_stack *const stacks[ES_COUNT])
 {
-    for (size_t i = 0; l && i < l->n; i++) {
-        const struct supp *s = &l->v[i];
-        if (s->is_leak || !glob_match(s->type, kind))
-            continue;
-        if (s->memcheck_free && strcmp(kind, "double-free") != 0 &&
-            strncmp(kind, "invalid-free-", 13) != 0 && strcmp(kind, "alloc-dealloc-mismatch") != 0)
+    for (size_t i = 0; l && i < l->t.n; i++) {
+        const struct supp_entry *e = &l->t.e[i];
+        if (!supp_error_kind_matches(&l->t, e, kind))
             continue;
         for (int w = 0; w < ES_COUNT; w++)
-            if ((s->stacks & (1u << w)) && stacks[w]->n && stack_matches(s, stacks[w]))
-                return s->name;
+            if ((e->stacks & (1u << w)) && stacks[w]->n && matches(l, e, stacks[w]))
+                return supp_text(&l->t, e->name);
     }
     return NULL;
 }

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "util.h"
+#include "../lib/suppfile.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -105,31 +106,5 @@ int leak_kind_parse(const char *s, size_t n)
 
 bool leak_kinds_parse(const char *list, unsigned *set)
 {
-    unsigned out = 0;
-    const char *p = list;
-    for (;;) {
-        size_t n = strcspn(p, ",");
-        while (n && (*p == ' ' || *p == '\t')) {
-            p++;
-            n--;
-        }
-        while (n && (p[n - 1] == ' ' || p[n - 1] == '\t'))
-            n--;
-        if (n == 3 && memcmp(p, "all", 3) == 0)
-            out |= LK_ALL;
-        else if (n == 4 && memcmp(p, "none", 4) == 0)
-            ;
-        else {
-            int k = leak_kind_parse(p, n);
-            if (k < 0)
-                return false;
-            out |= 1u << k;
-        }
-        p += strcspn(p, ",");
-        if (!*p)
-            break;
-        p++;
-    }
-    *set = out;
-    return true;
+    return hc_kinds_parse(list, strlen(list), set); /* the library's parser too */
 }

@@ -25,6 +25,7 @@ tool_tests = \
 	tests/tool/sample_project.sh \
 	tests/tool/machine_output.sh \
 	tests/tool/memcheck_supp.sh \
+	tests/tool/lib_suppressions.sh \
 	tests/tool/access_run.sh \
 	tests/tool/pictures.sh \
 	tests/tool/snapshots.sh \

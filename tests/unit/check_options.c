@@ -168,7 +168,7 @@ START_TEST(lists_take_commas)
     /* A bad item gives the list its default back, with a warning naming it. */
     ck_assert_int_eq(options_parse("show_leak_kinds=definite,bogus", capture), 1);
     ck_assert_ptr_nonnull(strstr(last, "'bogus'"));
-    ck_assert_uint_eq(options.show_leak_kinds, 5); /* the default: definite,possible */
+    ck_assert_uint_eq(options.show_leak_kinds, 7); /* the default: definite,indirect,possible */
     /* ':' ends a list: a word after it is an unknown option, not a kind. */
     ck_assert_int_eq(options_parse("show_leak_kinds=definite:indirect", capture), 1);
     ck_assert_ptr_nonnull(strstr(last, "unknown option 'indirect'"));
