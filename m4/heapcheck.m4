@@ -1,16 +1,19 @@
 # heapcheck.m4: `make check-heapcheck` for Autotools projects.    -*- Autoconf -*-
-# serial 1
+# serial 2
 #
 # HEAPCHECK_CHECK([MODE])
 # -----------------------
 # In configure.ac:  HEAPCHECK_CHECK            (or HEAPCHECK_CHECK([linked]))
 # In Makefile.am:   @HEAPCHECK_CHECK_RULES@
 #
-# Gives `make check-heapcheck`, which runs the project's TESTS (those without an
-# extension of TEST_EXTENSIONS, which automake runs through LOG_COMPILER) under the
-# heapcheck tool: each test's report goes to its .log, and a test fails when
-# heapcheck finds errors, or leaks of the kinds that count.  The suite's summary is
-# test-suite-heapcheck.log.  MODE is how the tests get the allocator:
+# Gives `make check-heapcheck`, which runs the project's TESTS under the heapcheck
+# tool: those without an extension of TEST_EXTENSIONS through LOG_COMPILER, those
+# with one (say .sh) through its own SH_LOG_COMPILER, each wrapped as
+# `heapcheck FLAGS -- [COMPILER] TEST`.  Each test's report goes to its .log, and a
+# test fails when heapcheck finds errors, or leaks of the kinds that count.  The
+# suite's summary is test-suite-heapcheck.log, removed before each run and by
+# `make mostlyclean` (and clean).  The rules use GNU make's functions.  MODE is how
+# the tests get the allocator:
 #   preload (the default)  the tool preloads libheapcheck into each test;
 #   linked                 the project also links its tests with $(HEAPCHECK_LIBS)
 #                          (and compiles them with $(HEAPCHECK_CFLAGS)), from
@@ -59,18 +62,28 @@ m4_if(m4_default([$1], [preload]), [linked], [
 AC_SUBST([HEAPCHECK_ENABLED])
 m4_ifdef([AM_CONDITIONAL],
   [AM_CONDITIONAL([HEAPCHECK_ENABLED], [test "x$HEAPCHECK_ENABLED" = xyes])])
-dnl The rules.  LOG_COMPILER runs each test as `heapcheck FLAGS -- [LOG_COMPILER] TEST`;
+dnl The rules.  Every LOG_COMPILER runs its test as `heapcheck FLAGS -- [COMPILER] TEST`;
 dnl the tool checks the test and the project programs it starts (not the shells and
-dnl system tools in between, heapcheck(1)), and exits non-zero on findings.
+dnl system tools in between, heapcheck(1)), and exits non-zero on findings.  The
+dnl per-extension compilers (automake: .sh -> SH_LOG_COMPILER) are found from
+dnl TEST_EXTENSIONS at make time.
 HEAPCHECK_CHECK_RULES='
+heapcheck_uc = $(subst a,A,$(subst b,B,$(subst c,C,$(subst d,D,$(subst e,E,$(subst f,F,$(subst g,G,$(subst h,H,$(subst i,I,$(subst j,J,$(subst k,K,$(subst l,L,$(subst m,M,$(subst n,N,$(subst o,O,$(subst p,P,$(subst q,Q,$(subst r,R,$(subst s,S,$(subst t,T,$(subst u,U,$(subst v,V,$(subst w,W,$(subst x,X,$(subst y,Y,$(subst z,Z,$(1)))))))))))))))))))))))))))
+heapcheck_ext_compilers = $(foreach e,$(TEST_EXTENSIONS),$(call heapcheck_uc,$(subst -,_,$(patsubst .%,%,$(e))))_LOG_COMPILER)
+heapcheck_wrap = $(HEAPCHECK) $(HEAPCHECK_FLAGS) --
 check-heapcheck:
 	@if test "$(HEAPCHECK_ENABLED)" != yes; then \
 	  echo "make check-heapcheck: heapcheck is disabled (configure found no heapcheck tool, or had --disable-heapcheck)" >&2; \
 	  exit 1; fi
+	@rm -f test-suite-heapcheck.log
 	$(MAKE) $(AM_MAKEFLAGS) check \
-	  LOG_COMPILER="$(HEAPCHECK) $(HEAPCHECK_FLAGS) -- $(LOG_COMPILER)" \
+	  LOG_COMPILER="$(heapcheck_wrap) $(LOG_COMPILER)" \
+	  $(foreach v,$(heapcheck_ext_compilers),$(v)="$(heapcheck_wrap) $($(v))") \
 	  TEST_SUITE_LOG=test-suite-heapcheck.log
-.PHONY: check-heapcheck
+mostlyclean-generic: mostlyclean-heapcheck
+mostlyclean-heapcheck:
+	-rm -f test-suite-heapcheck.log
+.PHONY: check-heapcheck mostlyclean-heapcheck
 '
 AC_SUBST([HEAPCHECK_CHECK_RULES])
 m4_ifdef([AM_SUBST_NOTMAKE], [AM_SUBST_NOTMAKE([HEAPCHECK_CHECK_RULES])])

@@ -37,4 +37,5 @@ EXTRA_DIST += $(tool_tests) tests/tool/common.sh tests/tool/fake_prog.sh \
 	tests/tool/png_check.py
 # The Autotools project of sample_project.sh, which uses m4/heapcheck.m4.
 EXTRA_DIST += tests/sample/configure.ac tests/sample/Makefile.am \
-	tests/sample/wordlist.c tests/sample/leaky.c tests/sample/overflow.c
+	tests/sample/wordlist.c tests/sample/leaky.c tests/sample/overflow.c \
+	tests/sample/listing.sh
