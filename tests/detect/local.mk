@@ -123,6 +123,9 @@ tests_detect_reports_CFLAGS = $(AM_CFLAGS) -g -O2 -fomit-frame-pointer
 tests_detect_reports_linked_SOURCES = tests/detect/reports.c
 tests_detect_reports_linked_CFLAGS = $(AM_CFLAGS) -g -O2 -fomit-frame-pointer
 tests_detect_reports_linked_LDADD = $(HC_LINKED)
+# Distributed whatever configure found, as the recipes above.
+EXTRA_DIST += tests/detect/cxx_names.cc tests/detect/cxx_names_demangled.detect \
+	tests/detect/cxx_names_demangled.stderr.exp
 if HAVE_CXX
 detect_programs += tests/detect/cxx_names
 detect_recipes += tests/detect/cxx_names_demangled
@@ -131,8 +134,6 @@ tests_detect_cxx_names_CXXFLAGS = $(AM_CXXFLAGS) -g -O2 -fomit-frame-pointer
 tests_detect_cxx_names_linked_SOURCES = tests/detect/cxx_names.cc
 tests_detect_cxx_names_linked_CXXFLAGS = $(AM_CXXFLAGS) -g -O2 -fomit-frame-pointer
 tests_detect_cxx_names_linked_LDADD = $(HC_LINKED)
-else
-EXTRA_DIST += tests/detect/cxx_names.cc
 endif
 
 # Everything else follows from the lists.
