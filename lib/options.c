@@ -5,7 +5,7 @@
 #include "options.h"
 #include "fmt.h"
 #include "os.h"
-#include "suppfile.h"
+#include "optvalue.h"
 
 #include <stddef.h>
 #include <stdlib.h>
@@ -86,12 +86,6 @@ static bool parse_uint(const char *s, size_t n, unsigned long long *out, bool su
     return true;
 }
 
-/* Leak kinds: the parser the tool's flags and suppression files use too. */
-static bool parse_kinds(const char *v, size_t n, unsigned *out)
-{
-    return hc_kinds_parse(v, n, out);
-}
-
 static bool set(size_t i, const char *v, size_t n)
 {
     void *dst = field(i);
@@ -107,14 +101,8 @@ static bool set(size_t i, const char *v, size_t n)
             return false;
         *(unsigned long *)dst = (unsigned long)u;
         return true;
-    case T_BOOL:
-        if (eq(v, n, "1") || eq(v, n, "yes") || eq(v, n, "true"))
-            *(bool *)dst = true;
-        else if (eq(v, n, "0") || eq(v, n, "no") || eq(v, n, "false"))
-            *(bool *)dst = false;
-        else
-            return false;
-        return true;
+    case T_BOOL: /* the words of optvalue.h, as the tool's flags take them */
+        return hc_bool_parse(v, n, (bool *)dst);
     case T_PATH:
     case T_LIST:
         if (n >= PATH_MAX_LEN)
@@ -123,18 +111,15 @@ static bool set(size_t i, const char *v, size_t n)
         path_store[i][n] = '\0';
         *(const char **)dst = path_store[i];
         return true;
-    case T_LEVEL:
-        if (eq(v, n, "off") || eq(v, n, "no"))
-            *(enum level *)dst = LEVEL_OFF;
-        else if (eq(v, n, "summary"))
-            *(enum level *)dst = LEVEL_SUMMARY;
-        else if (eq(v, n, "full") || eq(v, n, "yes"))
-            *(enum level *)dst = LEVEL_FULL;
-        else
+    case T_LEVEL: {
+        int level;
+        if (!hc_level_parse(v, n, &level))
             return false;
+        *(enum level *)dst = (enum level)level;
         return true;
+    }
     case T_KINDS:
-        return parse_kinds(v, n, (unsigned *)dst);
+        return hc_kinds_parse(v, n, (unsigned *)dst);
     case T_PRESET:
         if (eq(v, n, "full"))
             *(enum preset *)dst = PRESET_FULL;
@@ -232,7 +217,7 @@ static bool continue_list(size_t i, const char *v, size_t n)
 {
     if (table[i].type == T_KINDS) {
         unsigned more;
-        if (!parse_kinds(v, n, &more))
+        if (!hc_kinds_parse(v, n, &more))
             return false;
         *(unsigned *)field(i) |= more;
         return true;

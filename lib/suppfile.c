@@ -3,52 +3,13 @@
  * time.  A block is added to the table as it is read and rolled back (the table's
  * counts restored) if it turns out bad or does not fit. */
 #include "suppfile.h"
+#include "optvalue.h"
 
 #include <string.h>
-
-/* ---- leak kinds ---- */
 
 static bool word_is(const char *s, size_t n, const char *w)
 {
     return strlen(w) == n && memcmp(s, w, n) == 0;
-}
-
-bool hc_kinds_parse(const char *s, size_t n, unsigned *out)
-{
-    static const char *const words[4][2] = {{"definite", "definitely"},
-                                            {"indirect", "indirectly"},
-                                            {"possible", "possibly"},
-                                            {"reachable", "reachable"}};
-    unsigned mask = 0;
-    for (;;) {
-        size_t w = 0;
-        while (w < n && s[w] != ',' && s[w] != '+')
-            w++;
-        const char *p = s;
-        size_t m = w;
-        while (m && (*p == ' ' || *p == '\t')) {
-            p++;
-            m--;
-        }
-        while (m && (p[m - 1] == ' ' || p[m - 1] == '\t'))
-            m--;
-        if (word_is(p, m, "all")) {
-            mask |= SUPP_KINDS_ALL;
-        } else if (!word_is(p, m, "none")) {
-            unsigned k = 0;
-            while (k < 4 && !word_is(p, m, words[k][0]) && !word_is(p, m, words[k][1]))
-                k++;
-            if (k == 4)
-                return false; /* unknown, or empty */
-            mask |= 1u << k;
-        }
-        if (w == n)
-            break;
-        s += w + 1;
-        n -= w + 1;
-    }
-    *out = mask;
-    return true;
 }
 
 /* ---- glob ---- */
@@ -210,7 +171,7 @@ static struct supp_entry *add_entry(struct parser *p, const char *name, size_t n
     e->file = p->file;
     e->line = p->line;
     e->is_leak = leak;
-    e->kinds = SUPP_KINDS_ALL;
+    e->kinds = HC_KINDS_ALL;
     e->stacks = (1u << SUPP_STACKS) - 1;
     e->first_pat = (uint32_t)t->npat;
     return e;

@@ -2,21 +2,13 @@
  * compiled into both the library (which maps its files and its table) and the tool.
  * heapcheck's own blocks and memcheck's are read into one fixed-size table; a bad
  * block is reported through a callback (FILE:LINE: what is wrong) and left out, the
- * others are kept.  Also the one parser of leak-kind lists, for HEAPCHECK_OPTIONS,
- * the tool's flags and the files. */
+ * others are kept.  Leak kinds are read by optvalue.h's parser. */
 #ifndef HC_SUPPFILE_H
 #define HC_SUPPFILE_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-/* Leak kinds, in the order of both the library's and the tool's enums (a bit each). */
-#define SUPP_KINDS_ALL 15u
-/* A list of leak kinds separated by ',' or '+' (blanks around words are ignored):
- * definite(ly), indirect(ly), possible/possibly, reachable, all, none.  False on an
- * unknown or empty word. */
-bool hc_kinds_parse(const char *s, size_t n, unsigned *out);
 
 /* Bounds of one table: past them a block is left out with a warning. */
 #define SUPP_MAX 1024            /* suppressions */

@@ -5,7 +5,7 @@
 bin_PROGRAMS = tools/heapcheck
 tools_heapcheck_SOURCES = \
 	tools/main.c \
-	tools/util.c tools/util.h \
+	tools/util.c tools/util.h lib/optvalue.c lib/optvalue.h \
 	tools/run.c tools/run.h \
 	tools/dump.c tools/dump.h tools/dump_snap.c \
 	tools/symbolize.c tools/symbolize.h \
@@ -22,7 +22,7 @@ tools_heapcheck_LDADD = $(JANSSON_LIBS) $(LIBDW_LIBS) -lstdc++
 # where the library looks for it (HC_SYMBOLIZER); HEAPCHECK_SYMBOLIZER overrides.
 pkglibexec_PROGRAMS = tools/heapcheck-symbolizer
 tools_heapcheck_symbolizer_SOURCES = tools/symbolizer.c \
-	tools/util.c tools/util.h lib/suppfile.c lib/suppfile.h tools/symbolize.c tools/symbolize.h tools/dump.h
+	tools/util.c tools/util.h lib/optvalue.c lib/optvalue.h tools/symbolize.c tools/symbolize.h tools/dump.h
 tools_heapcheck_symbolizer_CPPFLAGS = -I$(top_builddir)
 tools_heapcheck_symbolizer_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(LIBDW_CFLAGS)
 tools_heapcheck_symbolizer_LDADD = $(LIBDW_LIBS) -lstdc++
@@ -34,8 +34,8 @@ dist_man_MANS = man/heapcheck.1
 ## FUZZ_SECONDS on a copy of the regression corpus.
 FUZZ_SECONDS = 120
 HC_FUZZ_SRCS = tools/fuzz_dump.c tools/util.c tools/dump.c tools/dump_snap.c tools/symbolize.c \
-	tools/suppress.c lib/suppfile.c tools/report.c tools/render.c
-HC_FUZZ_HDRS = lib/suppfile.h tools/util.h tools/dump.h tools/symbolize.h tools/suppress.h \
+	tools/suppress.c lib/suppfile.c lib/optvalue.c tools/report.c tools/render.c
+HC_FUZZ_HDRS = lib/suppfile.h lib/optvalue.h tools/util.h tools/dump.h tools/symbolize.h tools/suppress.h \
 	tools/report.h tools/render.h
 EXTRA_DIST += tools/fuzz_dump.c
 CLEANFILES += tools/fuzz_dump

@@ -21,6 +21,7 @@
 #include "suppress.h"
 #include "symbolize.h"
 #include "util.h"
+#include "../lib/optvalue.h"
 
 #define DEFAULT_ERROR_EXITCODE 23
 /* The children not checked by default: the system's programs (shells, make, the
@@ -142,17 +143,15 @@ static const struct option long_opts[] = {
     {NULL, 0, NULL, 0},
 };
 
+/* A flag's yes or no, in HEAPCHECK_OPTIONS' words (1, yes, true / 0, no, false);
+ * a flag given without a value means yes. */
 static bool yes_no(const char *arg, bool *out)
 {
-    if (!arg || strcmp(arg, "yes") == 0) {
+    if (!arg) {
         *out = true;
         return true;
     }
-    if (strcmp(arg, "no") == 0) {
-        *out = false;
-        return true;
-    }
-    return false;
+    return hc_bool_parse(arg, strlen(arg), out);
 }
 
 /* Parse flags from ARGV[optind...]; stops at the first non-option when STOP_EARLY.
@@ -166,16 +165,14 @@ static int parse_flags(int argc, char **argv, bool stop_early, struct options *o
         bool b;
         char *end;
         switch (c) {
-        case OPT_LEAK_CHECK:
-            if (strcmp(optarg, "no") == 0 || strcmp(optarg, "off") == 0)
-                o->leak_check = "off";
-            else if (strcmp(optarg, "summary") == 0)
-                o->leak_check = "summary";
-            else if (strcmp(optarg, "full") == 0 || strcmp(optarg, "yes") == 0)
-                o->leak_check = "full";
-            else
+        case OPT_LEAK_CHECK: {
+            static const char *const levels[] = {"off", "summary", "full"};
+            int level;
+            if (!hc_level_parse(optarg, strlen(optarg), &level))
                 return bad_usage("--leak-check: '%s' is not no, summary or full", optarg);
+            o->leak_check = levels[level];
             break;
+        }
         case OPT_SHOW_KINDS:
         case OPT_ERRORS_FOR:
             if (!leak_kinds_parse(optarg, c == OPT_SHOW_KINDS ? &o->show_kinds

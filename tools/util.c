@@ -3,7 +3,7 @@
 #include "config.h"
 
 #include "util.h"
-#include "../lib/suppfile.h"
+#include "../lib/optvalue.h"
 
 #include <stdio.h>
 #include <stdlib.h>

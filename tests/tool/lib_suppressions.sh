@@ -4,8 +4,7 @@
 # format included.  A suppressed leak leaves the report and the exit status, its bytes
 # move to "suppressed"; a suppressed error is not reported, not counted and does not
 # abort; bad files, missing files, FIFOs and a table overflow get warnings naming the
-# file (and line) and lose nothing else.  Also the one leak-kind language: the tool's
-# flags and HEAPCHECK_OPTIONS take the same words and separators.
+# file (and line) and lose nothing else.
 # shellcheck source=tests/tool/common.sh
 . "${srcdir:-.}/tests/tool/common.sh"
 HC_LIB=${HC_LIB:-$PWD/lib/.libs/libheapcheck.so}
@@ -94,21 +93,5 @@ run "suppressions=$scratch/big.supp" "$SAMPLE" leak
 expect_status 0 $? "a table overflow keeps the blocks before it"
 n=$(grep -c 'too many suppressions' "$scratch/out")
 if [ "$n" -eq 1 ]; then pass "one warning for the overflow"; else fail "$n overflow warnings"; fi
-
-# One leak-kind language: ',' and '+', both spellings, in the library and the tool.
-run "show_leak_kinds=definitely+indirect:leak_check=full" "$SAMPLE" leak
-expect_grep 'indirectly lost in loss record' "$scratch/out" "HEAPCHECK_OPTIONS: definitely+indirect"
-expect_no_grep 'warning' "$scratch/out" "is accepted without a warning"
-"$HC" --show-leak-kinds=definitely+indirect -- "$SAMPLE" leak >"$scratch/out" 2>&1
-expect_grep 'indirectly lost in loss record' "$scratch/out" "the tool: definitely+indirect"
-run "show_leak_kinds=definite,lots" "$SAMPLE" leak
-expect_grep "bad value 'lots'" "$scratch/out" "HEAPCHECK_OPTIONS: an unknown kind is refused"
-"$HC" --show-leak-kinds=definite,lots -- true >"$scratch/out" 2>&1
-expect_status 2 $? "the tool: the same unknown kind is refused"
-# The defaults are the same: the indirect record is listed by both.
-run "" "$SAMPLE" leak
-expect_grep 'indirectly lost in loss record' "$scratch/out" "the library lists indirect leaks by default"
-"$HC" -- "$SAMPLE" leak >"$scratch/out" 2>&1
-expect_grep 'indirectly lost in loss record' "$scratch/out" "and so does the tool"
 
 finish

@@ -26,6 +26,7 @@ tool_tests = \
 	tests/tool/machine_output.sh \
 	tests/tool/memcheck_supp.sh \
 	tests/tool/lib_suppressions.sh \
+	tests/tool/option_language.sh \
 	tests/tool/access_run.sh \
 	tests/tool/pictures.sh \
 	tests/tool/snapshots.sh \
