@@ -8,6 +8,7 @@ unit_tests = \
 	tests/unit/check_freeidx \
 	tests/unit/check_core \
 	tests/unit/check_options \
+	tests/unit/check_suppfile \
 	tests/unit/check_fmt
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
@@ -21,6 +22,9 @@ tests_unit_check_core_LDADD = $(UNIT_LDADD)
 tests_unit_check_options_SOURCES = tests/unit/check_options.c tests/unit/unit.h
 tests_unit_check_options_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_check_options_LDADD = $(UNIT_LDADD)
+tests_unit_check_suppfile_SOURCES = tests/unit/check_suppfile.c tests/unit/unit.h
+tests_unit_check_suppfile_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_suppfile_LDADD = $(UNIT_LDADD)
 tests_unit_check_fmt_SOURCES = tests/unit/check_fmt.c tests/unit/unit.h
 tests_unit_check_fmt_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_check_fmt_LDADD = $(UNIT_LDADD)
