@@ -149,8 +149,8 @@ static void rollback(struct parser *p)
 static void table_full(struct parser *p)
 {
     if (!p->t->full)
-        say(p, p->line, "too many suppressions (the table holds 1024 blocks, 8192 frame "
-                        "patterns and 128 KiB of names); this block and the rest are left out",
+        say(p, p->line, "too many suppressions (the table holds 4096 blocks, 65536 frame "
+                        "patterns and 1 MiB of names); this block and the rest are left out",
             "", "");
     p->t->full = true;
     p->bad = true;
@@ -288,7 +288,9 @@ struct mc {
 static void mc_line(struct parser *p, struct mc *m, const char *s, size_t n)
 {
     if (word_is(s, n, "}")) {
-        if (!m->named || !m->kinded) {
+        if (m->skip) {
+            p->bad = true; /* nothing to keep: take its name back out of the table */
+        } else if (!m->named || !m->kinded) {
             if (!p->bad)
                 say(p, p->line, "a memcheck suppression needs a name and a kind (like "
                                 "Memcheck:Leak) before '}'", "", "");

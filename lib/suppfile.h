@@ -11,9 +11,9 @@
 #include <stdint.h>
 
 /* Bounds of one table: past them a block is left out with a warning. */
-#define SUPP_MAX 1024            /* suppressions */
-#define SUPP_MAX_PATTERNS 8192   /* frame patterns, all suppressions together */
-#define SUPP_MAX_TEXT 131072     /* names, globs and file names, NUL-terminated */
+#define SUPP_MAX 4096            /* suppressions */
+#define SUPP_MAX_PATTERNS 65536  /* frame patterns, all suppressions together */
+#define SUPP_MAX_TEXT (1u << 20) /* names, globs and file names, NUL-terminated */
 #define SUPP_MAX_FILES 16
 #define SUPP_MAX_LINE 4096       /* bytes in one line */
 #define SUPP_MAX_FRAMES 1024     /* frames of a stack that are matched */

@@ -87,7 +87,7 @@ expect_grep "suppressions: .*fifo: not a regular file" "$scratch/out" "it is nam
 
 # Past the table's bounds: one warning; the blocks read before still apply.
 awk 'BEGIN { print "leak:first\n  frame: fun:leak_list";
-             for (i = 0; i < 1100; i++) printf "leak:filler-%d\n  frame: fun:f%d\n", i, i }' \
+             for (i = 0; i < 4200; i++) printf "leak:filler-%d\n  frame: fun:f%d\n", i, i }' \
     >"$scratch/big.supp"
 run "suppressions=$scratch/big.supp" "$SAMPLE" leak
 expect_status 0 $? "a table overflow keeps the blocks before it"
