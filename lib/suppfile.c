@@ -108,7 +108,7 @@ static void say(struct parser *p, int line, const char *a, const char *b, const 
 {
     char msg[512];
     size_t n = 0;
-    const char *parts[] = {p->fname, ":", NULL, ": ", a, b, c};
+    const char *parts[] = {p->fname, line ? ":" : "", NULL, ": ", a, b, c};
     char num[16];
     int k = 0, v = line;
     char rev[16];
@@ -119,7 +119,7 @@ static void say(struct parser *p, int line, const char *a, const char *b, const 
     for (int i = 0; i < k; i++)
         num[i] = rev[k - 1 - i];
     num[k] = '\0';
-    parts[2] = num;
+    parts[2] = line ? num : ""; /* 0: the file as a whole */
     for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
         for (const char *s = parts[i]; s && *s && n + 1 < sizeof msg; s++)
             msg[n++] = *s;

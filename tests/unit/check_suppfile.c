@@ -154,6 +154,14 @@ START_TEST(bounds)
     ck_assert(strstr(last, "big.supp:") && strstr(last, "too many suppressions"));
     struct supp_frame st[] = {fr("f7")};
     ck_assert_ptr_eq(supp_find_leak(t, 0, st, 1), &t->e[7]);
+    /* More files than the table names. */
+    reset();
+    for (int i = 0; i < SUPP_MAX_FILES; i++)
+        ck_assert_uint_eq(supp_parse(t, "ok.supp", "leak:a\n frame: ...\n", 19, diag, NULL), 0);
+    ck_assert_uint_eq(supp_parse(t, "one-too-many.supp", "leak:a\n frame: ...\n", 19, diag, NULL), 1);
+    ck_assert_str_eq(last, "one-too-many.supp: too many suppression files (at most 16) or names; "
+                           "the file is left out");
+    ck_assert_uint_eq(t->n, SUPP_MAX_FILES);
     /* A line longer than the limit. */
     reset();
     static char longline[SUPP_MAX_LINE + 50];
