@@ -467,6 +467,8 @@ static void print_summary(void)
 {
     struct hc_stats s;
     heap_stats(&s);
+    size_t hidden_errors, hidden_records;
+    suppressions_counts(&hidden_errors, &hidden_records);
     struct fmt *f = report_begin();
     report_line_start(f);
     fmt_printf(f, "heapcheck: %zu allocations, %zu frees; %zu bytes in %zu blocks live at exit\n", allocs,
@@ -475,6 +477,11 @@ static void print_summary(void)
     fmt_printf(f, "heapcheck: heap %zu bytes (%zu in large mappings), %zu free in %zu blocks, "
                   "%zu in quarantine; %zu errors\n",
                s.heap_bytes, s.mapped_bytes, s.free_bytes, s.free_blocks, s.quarantine_bytes, s.errors);
+    if (options.suppressions && options.suppressions[0]) {
+        report_line_start(f);
+        fmt_printf(f, "heapcheck: suppressed: %zu errors, %zu leak records\n", hidden_errors,
+                   hidden_records);
+    }
     report_end();
 }
 

@@ -23,6 +23,7 @@
 #define MAX_FILE_BYTES (4u << 20) /* a suppression file larger than this is refused */
 
 static struct supp_table *table; /* NULL: no suppressions */
+static size_t hidden_errors, hidden_records; /* under the report lock */
 
 static void warn_line(const char *message, void *arg)
 {
@@ -158,6 +159,7 @@ bool suppressions_hide_finding(const struct finding *x)
             hide = supp_entry_matches(table, e, frames, n);
         }
     }
+    hidden_errors += hide;
     report_discard();
     return hide;
 }
@@ -176,10 +178,19 @@ void suppressions_apply_leaks(struct leak_result *r)
             r->blocks[x->kind] -= x->blocks;
             r->suppressed_bytes += x->bytes;
             r->suppressed_blocks += x->blocks;
+            hidden_records++;
         } else {
             r->records[kept++] = *x;
         }
     }
     r->nrecords = kept;
+    report_discard();
+}
+
+void suppressions_counts(size_t *errors, size_t *leak_records)
+{
+    report_begin();
+    *errors = hidden_errors;
+    *leak_records = hidden_records;
     report_discard();
 }

@@ -19,5 +19,8 @@ bool suppressions_hide_finding(const struct finding *x);
 /* Move the leak records a suppression matches out of r, their bytes and blocks to
  * r's suppressed totals.  Takes the report lock. */
 void suppressions_apply_leaks(struct leak_result *r);
+/* How many findings and leak records suppressions have hidden so far (for
+ * verbosity=2's summary). */
+void suppressions_counts(size_t *errors, size_t *leak_records);
 
 #endif

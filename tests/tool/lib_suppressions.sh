@@ -56,9 +56,11 @@ run "" "$DOUBLE" 0
 expect_grep 'heapcheck: double-free' "$scratch/out" "without suppressions the double free is shown"
 printf 'error:known-double-free\n  type: double-*\n  stack: found\n  frame: fun:main\n' \
     >"$scratch/df.supp"
-run "suppressions=$scratch/vg.supp,$scratch/df.supp" "$DOUBLE" 0
+run "suppressions=$scratch/vg.supp,$scratch/df.supp:verbosity=2" "$DOUBLE" 0
 expect_status 0 $? "the suppressed double free neither aborts nor counts"
 expect_no_grep 'double-free\|aborting' "$scratch/out" "and is not reported"
+expect_grep 'heapcheck: suppressed: 1 errors, 0 leak records' "$scratch/out" \
+    "verbosity=2 counts it as suppressed"
 printf 'error:other\n  type: double-free\n  stack: allocated\n  frame: fun:nowhere\n' \
     >"$scratch/nodf.supp"
 run "suppressions=$scratch/nodf.supp" "$DOUBLE" 0
