@@ -17,6 +17,10 @@ tests_tool_many_stacks_SOURCES = tests/tool/many_stacks.c
 tests_tool_many_stacks_CFLAGS = $(AM_CFLAGS) -g -O0 -fno-omit-frame-pointer
 tests_tool_many_stacks_LDADD = $(HC_LINKED)
 
+check_PROGRAMS += tests/tool/heapmap_prog
+tests_tool_heapmap_prog_SOURCES = tests/tool/heapmap_prog.c
+tests_tool_heapmap_prog_LDADD = $(HC_LINKED)
+
 tool_tests = \
 	tests/tool/cli.sh \
 	tests/tool/exit_codes.sh \
@@ -34,6 +38,7 @@ tool_tests = \
 	tests/tool/pictures.sh \
 	tests/tool/snapshots.sh \
 	tests/tool/many_stacks.sh \
+	tests/tool/heapmap_check.sh \
 	tests/tool/html_browser.sh
 TESTS += $(tool_tests)
 EXTRA_DIST += $(tool_tests) tests/tool/common.sh tests/tool/fake_prog.sh \
