@@ -3,6 +3,7 @@
  * Invariants it owns: blocks tile each region; every head equals its foot; no two
  * free blocks are adjacent; the free index holds exactly the free blocks. */
 #include "internal.h"
+#include "arena.h"
 #include "core.h"
 #include "freeidx.h"
 #include "large.h"
@@ -15,7 +16,6 @@ struct core_config core_config = {
     .use_sbrk = true,
 };
 
-static size_t inuse_blocks;
 
 /* Make b (in use, of size >= want) exactly want bytes when the rest can be a block. */
 static void split(block_t *b, size_t want, size_t flags)
@@ -109,7 +109,7 @@ void *core_alloc(size_t size, size_t align, size_t offset)
     if (bsize >= core_config.mmap_threshold) {
         block_t *b = large_alloc(bsize - BLK_OVERHEAD, align, offset);
         if (b) {
-            inuse_blocks++;
+            arena_cur->inuse_blocks++;
             return blk_payload(b);
         }
         /* No new mapping to be had: the heap's free blocks may still hold it. */
@@ -119,7 +119,7 @@ void *core_alloc(size_t size, size_t align, size_t offset)
         if (!b)
             return NULL;
         split(b, bsize, BLK_INUSE);
-        inuse_blocks++;
+        arena_cur->inuse_blocks++;
         return blk_payload(b);
     }
     /* Over-allocate, then free the lead so the payload lands on the boundary.  The lead
@@ -143,7 +143,7 @@ void *core_alloc(size_t size, size_t align, size_t offset)
         blk_set(b, total - lead, BLK_INUSE);
     }
     split(b, bsize, BLK_INUSE);
-    inuse_blocks++;
+    arena_cur->inuse_blocks++;
     return blk_payload(b);
 }
 
@@ -151,7 +151,7 @@ void core_free(void *payload)
 {
     block_t *b = blk_of_payload(payload);
     HC_ASSERT(blk_inuse(b) && *blk_foot(b) == blk_head(b));
-    inuse_blocks--;
+    arena_cur->inuse_blocks--;
     if (blk_head(b) & BLK_MAPPED) {
         large_free(b);
         return;
@@ -316,7 +316,7 @@ void core_get_stats(struct core_stats *s)
     s->heap_bytes = s->mapped_bytes;
     for (size_t i = 0; i < region_count(); i++)
         s->heap_bytes += (size_t)(region_at(i)->end - region_at(i)->base);
-    s->inuse_blocks = inuse_blocks;
+    s->inuse_blocks = arena_cur->inuse_blocks;
     s->regions = region_count();
 }
 
@@ -325,5 +325,5 @@ void core_reset(void)
     freeidx_reset();
     region_reset();
     large_reset();
-    inuse_blocks = 0;
+    arena_cur->inuse_blocks = 0;
 }

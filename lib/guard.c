@@ -3,6 +3,7 @@
  * quarantined or set aside as damaged); a live block's checksum and canaries verify;
  * a quarantined block's poison is intact.  A pointer not in the set is never read. */
 #include "internal.h"
+#include "arena.h"
 #include "guard.h"
 #include "block.h"
 #include "core.h"
@@ -31,7 +32,6 @@ _Static_assert(sizeof(struct guard_hdr) == GUARD_PREFIX, "header must fill the p
 #define MAX_SLACK (((size_t)1 << (32 - KIND_BITS)) - 1)
 
 struct guard_config guard_config;
-static size_t live_bytes, live_blocks;
 
 static inline struct guard_hdr *hdr_of(void *u) { return (struct guard_hdr *)((char *)u - GUARD_PREFIX); }
 static inline size_t core_head_of(struct guard_hdr *h) { return blk_head(blk_of_payload(h)); }
@@ -259,8 +259,8 @@ void *guard_alloc(size_t n, size_t align, enum alloc_kind kind, uint32_t stack, 
     } else if (guard_config.fill) {
         memset(u, guard_config.alloc_fill, fill_length(h, n));
     }
-    live_bytes += n;
-    live_blocks++;
+    arena_cur->live_bytes += n;
+    arena_cur->live_blocks++;
     return u;
 }
 
@@ -488,7 +488,7 @@ static int drain_quarantine(struct finding *out)
 {
     size_t budget = guard_config.quarantine_size;
     if (guard_config.quarantine_ratio) {
-        size_t share = (live_bytes + slots_live_bytes()) / 100 * guard_config.quarantine_ratio;
+        size_t share = (arena_cur->live_bytes + slots_live_bytes()) / 100 * guard_config.quarantine_ratio;
         if (share < QUARANTINE_FLOOR)
             share = QUARANTINE_FLOOR;
         if (share < budget)
@@ -515,7 +515,7 @@ int guard_free(void *u, enum alloc_kind kind, enum op op, uint32_t stack, struct
     if (HC_UNLIKELY(!verify_live(h, op, out))) {
         out->op_kind = kind;
         set_aside(u);
-        live_blocks--;
+        arena_cur->live_blocks--;
         return 1;
     }
     int found = 0;
@@ -527,8 +527,8 @@ int guard_free(void *u, enum alloc_kind kind, enum op op, uint32_t stack, struct
         found = 1; /* reported, and the block is released all the same */
     }
     size_t n = requested_of(h);
-    live_bytes -= n;
-    live_blocks--;
+    arena_cur->live_bytes -= n;
+    arena_cur->live_blocks--;
     if (guard_config.quarantine && n <= guard_config.quarantine_max_block) {
         size_t changed;
         poison_spans(u, n, false, &changed);
@@ -574,7 +574,7 @@ bool guard_resize_in_place(void *u, size_t n)
     size_t fill_to = n < limit ? n : limit;
     if (fill_to > old && guard_config.fill && !core_is_mapped(h))
         memset((unsigned char *)u + old, guard_config.alloc_fill, fill_to - old);
-    live_bytes += n - old;
+    arena_cur->live_bytes += n - old;
     h->info = (uint32_t)((core_usable(h) - GUARD_PREFIX - n) << KIND_BITS | (size_t)kind_of(h));
     seal(h); /* the core head changed too */
     write_rear(h, u, n);
@@ -668,5 +668,5 @@ bool guard_block_info(void *u, size_t *size, uint32_t *stack)
     return true;
 }
 
-size_t guard_live_bytes(void) { return live_bytes + slots_live_bytes(); }
-size_t guard_live_blocks(void) { return live_blocks + slots_live_count(); }
+size_t guard_live_bytes(void) { return arena_cur->live_bytes + slots_live_bytes(); }
+size_t guard_live_blocks(void) { return arena_cur->live_blocks + slots_live_count(); }

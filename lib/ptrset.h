@@ -7,6 +7,12 @@
 
 #include "internal.h"
 
+/* One arena's set (arena.h); the functions below work on the current arena's. */
+struct ptrset_state {
+    uintptr_t *slots;
+    size_t nslots, count;
+};
+
 enum ptr_state { PTR_ABSENT = 0, PTR_LIVE = 1, PTR_QUARANTINED = 2, PTR_DAMAGED = 3 };
 
 /* false when the set cannot grow (out of memory). */

@@ -6,6 +6,13 @@
 
 #include "internal.h"
 
+/* One arena's ring (arena.h); the functions below work on the current arena's. */
+struct quar_entry;
+struct quar_state {
+    struct quar_entry *ring;
+    size_t cap, head, count, total;
+};
+
 /* Add a block of the given size, freed at free_stack; false if the ring cannot grow
  * (the caller then releases the block at once). */
 bool quar_push(void *p, size_t bytes, uint32_t free_stack);

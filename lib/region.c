@@ -8,31 +8,28 @@
 #include "core.h"
 #include "os.h"
 #include "vg.h"
+#include "arena.h"
 
-#define MAX_REGIONS 4096
+#define RG (arena_cur->rg)
 #define MAPPED_REGION_MIN ((size_t)4 << 20)
 
-static region_t regions[MAX_REGIONS];
-static size_t nregions;
-static region_t *brk_region; /* the region that sbrk extends, if any */
-static size_t mapped_total;  /* bytes in mapped regions */
 
 /* A new entry for a region at base, in address order; NULL when the table is full.
  * Entries after it move up one place, the brk region's pointer with them. */
 static region_t *add_region(unsigned char *base)
 {
-    if (nregions == MAX_REGIONS)
+    if (RG.nregions == MAX_REGIONS)
         return NULL;
-    size_t i = nregions;
-    while (i > 0 && regions[i - 1].base > base) {
-        regions[i] = regions[i - 1];
-        if (brk_region == &regions[i - 1])
-            brk_region = &regions[i];
+    size_t i = RG.nregions;
+    while (i > 0 && RG.regions[i - 1].base > base) {
+        RG.regions[i] = RG.regions[i - 1];
+        if (RG.brk_region == &RG.regions[i - 1])
+            RG.brk_region = &RG.regions[i];
         i--;
     }
-    nregions++;
-    regions[i].base = base;
-    return &regions[i];
+    RG.nregions++;
+    RG.regions[i].base = base;
+    return &RG.regions[i];
 }
 
 static void frame(unsigned char *base, unsigned char *end)
@@ -44,19 +41,19 @@ static void frame(unsigned char *base, unsigned char *end)
 static block_t *grow_brk(size_t size, size_t page)
 {
     unsigned char *now = os_brk_now();
-    if (brk_region && now == brk_region->end) {
+    if (RG.brk_region && now == RG.brk_region->end) {
         /* Contiguous: the old epilogue becomes the head of the new block. */
         size_t len = HC_ALIGN_UP(size + core_config.top_pad, page);
         if (!os_sbrk((intptr_t)len))
             return NULL;
-        block_t *b = brk_region->end - sizeof(size_t);
-        brk_region->end += len;
-        frame(brk_region->base, brk_region->end);
+        block_t *b = RG.brk_region->end - sizeof(size_t);
+        RG.brk_region->end += len;
+        frame(RG.brk_region->base, RG.brk_region->end);
         blk_set(b, len, 0);
         vg_noaccess(b + sizeof(size_t), len);
         return b;
     }
-    if (nregions == MAX_REGIONS)
+    if (RG.nregions == MAX_REGIONS)
         return NULL;
     /* A new sbrk region: align the break first. */
     size_t pad = (size_t)(-(uintptr_t)now & 15);
@@ -68,7 +65,7 @@ static block_t *grow_brk(size_t size, size_t page)
     region_t *r = add_region(base);
     r->end = base + len;
     r->from_sbrk = true;
-    brk_region = r;
+    RG.brk_region = r;
     frame(r->base, r->end);
     block_t *b = base + sizeof(size_t);
     blk_set(b, len - 2 * sizeof(size_t), 0);
@@ -78,14 +75,14 @@ static block_t *grow_brk(size_t size, size_t page)
 
 static block_t *grow_mapped(size_t size, size_t page)
 {
-    if (nregions == MAX_REGIONS)
+    if (RG.nregions == MAX_REGIONS)
         return NULL;
     size_t len = size + 2 * sizeof(size_t);
     if (len < size)
         return NULL;
     /* Regions grow with the heap (half of what is mapped already), so a heap of many
      * gigabytes takes tens of regions, not thousands of 4 MiB ones. */
-    size_t want = mapped_total / 2 > MAPPED_REGION_MIN ? mapped_total / 2 : MAPPED_REGION_MIN;
+    size_t want = RG.mapped_total / 2 > MAPPED_REGION_MIN ? RG.mapped_total / 2 : MAPPED_REGION_MIN;
     if (len < want)
         len = want;
     len = HC_ALIGN_UP(len, page);
@@ -100,7 +97,7 @@ static block_t *grow_mapped(size_t size, size_t page)
     region_t *r = add_region(base);
     r->end = base + len;
     r->from_sbrk = false;
-    mapped_total += len;
+    RG.mapped_total += len;
     frame(r->base, r->end);
     block_t *b = base + sizeof(size_t);
     blk_set(b, len - 2 * sizeof(size_t), 0);
@@ -119,17 +116,17 @@ block_t *region_grow(size_t size)
 
 static void drop_region(region_t *r)
 {
-    if (r == brk_region)
-        brk_region = NULL;
+    if (r == RG.brk_region)
+        RG.brk_region = NULL;
     if (!r->from_sbrk)
-        mapped_total -= (size_t)(r->end - r->base);
+        RG.mapped_total -= (size_t)(r->end - r->base);
     /* Close the gap, keeping the order. */
-    for (size_t i = (size_t)(r - regions); i + 1 < nregions; i++) {
-        regions[i] = regions[i + 1];
-        if (brk_region == &regions[i + 1])
-            brk_region = &regions[i];
+    for (size_t i = (size_t)(r - RG.regions); i + 1 < RG.nregions; i++) {
+        RG.regions[i] = RG.regions[i + 1];
+        if (RG.brk_region == &RG.regions[i + 1])
+            RG.brk_region = &RG.regions[i];
     }
-    nregions--;
+    RG.nregions--;
 }
 
 block_t *region_give_back(block_t *b)
@@ -148,7 +145,7 @@ block_t *region_give_back(block_t *b)
         keep = BLK_MIN;
     /* Trim when the free top exceeds what we keep by trim_threshold, not by a page:
      * else a heap shrinking block by block would call sbrk on every free. */
-    if (r == brk_region && stop == r->end - sizeof(size_t) &&
+    if (r == RG.brk_region && stop == r->end - sizeof(size_t) &&
         blk_size(b) >= keep + core_config.trim_threshold && os_brk_now() == r->end) {
         size_t page = os_page_size();
         size_t give = (blk_size(b) - keep) & ~(page - 1);
@@ -164,26 +161,26 @@ block_t *region_give_back(block_t *b)
 const region_t *region_find(const void *p)
 {
     const unsigned char *a = p;
-    size_t lo = 0, hi = nregions; /* the last region starting at or below a is below hi */
+    size_t lo = 0, hi = RG.nregions; /* the last region starting at or below a is below hi */
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (regions[mid].base <= a)
+        if (RG.regions[mid].base <= a)
             lo = mid + 1;
         else
             hi = mid;
     }
     if (lo == 0)
         return NULL;
-    const region_t *r = &regions[lo - 1];
+    const region_t *r = &RG.regions[lo - 1];
     return a < r->end ? r : NULL;
 }
 
-size_t region_count(void) { return nregions; }
-const region_t *region_at(size_t i) { return i < nregions ? &regions[i] : NULL; }
+size_t region_count(void) { return RG.nregions; }
+const region_t *region_at(size_t i) { return i < RG.nregions ? &RG.regions[i] : NULL; }
 
 void region_reset(void)
 {
-    nregions = 0;
-    brk_region = NULL;
-    mapped_total = 0;
+    RG.nregions = 0;
+    RG.brk_region = NULL;
+    RG.mapped_total = 0;
 }
