@@ -210,19 +210,27 @@ static void walk_large(block_t *b, void *arg)
     w->fn(blk_payload(b), blk_size(b) - BLK_OVERHEAD, true, w->arg);
 }
 
-void core_walk(core_walk_fn *fn, void *arg)
+void core_walk_region(const region_t *r, core_walk_fn *fn, void *arg)
 {
-    for (size_t i = 0; i < region_count(); i++) {
-        const region_t *r = region_at(i);
-        block_t *stop = r->end - sizeof(size_t);
-        for (block_t *b = r->base + sizeof(size_t); b < stop;) {
-            block_t *next = blk_next(b); /* fn may change b */
-            fn(blk_payload(b), blk_size(b) - BLK_OVERHEAD, blk_inuse(b), arg);
-            b = next;
-        }
+    block_t *stop = r->end - sizeof(size_t);
+    for (block_t *b = r->base + sizeof(size_t); b < stop;) {
+        block_t *next = blk_next(b); /* fn may change b */
+        fn(blk_payload(b), blk_size(b) - BLK_OVERHEAD, blk_inuse(b), arg);
+        b = next;
     }
+}
+
+void core_walk_large(core_walk_fn *fn, void *arg)
+{
     struct walk_args w = {fn, arg};
     large_walk(walk_large, &w);
+}
+
+void core_walk(core_walk_fn *fn, void *arg)
+{
+    for (size_t i = 0; i < region_count(); i++)
+        core_walk_region(region_at(i), fn, arg);
+    core_walk_large(fn, arg);
 }
 
 void *core_block_containing(const void *p, size_t *usable)

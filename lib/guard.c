@@ -4,6 +4,7 @@
  * a quarantined block's poison is intact.  A pointer not in the set is never read. */
 #include "internal.h"
 #include "arena.h"
+#include "lock.h"
 #include "guard.h"
 #include "block.h"
 #include "core.h"
@@ -219,12 +220,46 @@ static size_t fill_length(struct guard_hdr *h, size_t n)
     return guard_config.fill_limit && n > guard_config.fill_limit ? guard_config.fill_limit : n;
 }
 
+/* The guarded slots are shared by every arena: their calls take the slots lock (after
+ * the arena's, lock.h).  Each arena counts down to its next pick on its own, from the
+ * pool's interval, so the common path touches no shared line. */
+static HC_COLD void *slot_alloc(size_t n, size_t align, enum alloc_kind kind, uint32_t stack, bool zero)
+{
+    bool taken = lock_take(&slots_lock);
+    void *s = slots_alloc(n, align, kind, stack, zero, guard_config.fill ? guard_config.alloc_fill : -1);
+    arena_cur->slot_countdown = slots_countdown;
+    lock_give(&slots_lock, taken);
+    return s;
+}
+
+static HC_COLD int slot_free(void *u, enum alloc_kind kind, enum op op, uint32_t stack, struct finding *out)
+{
+    bool taken = lock_take(&slots_lock);
+    int n = slots_free(u, kind, op, stack, out);
+    lock_give(&slots_lock, taken);
+    return n;
+}
+
+static HC_COLD int slot_size(void *u, enum op op, size_t *size, struct finding *out)
+{
+    bool taken = lock_take(&slots_lock);
+    int n = slots_size(u, op, size, out);
+    lock_give(&slots_lock, taken);
+    return n;
+}
+
+void guard_arenas_start(void)
+{
+    for (unsigned i = 0; i < ARENAS_MAX; i++)
+        arenas[i].slot_countdown = slots_countdown;
+}
+
 void *guard_alloc(size_t n, size_t align, enum alloc_kind kind, uint32_t stack, bool zero)
 {
     if (n > ((size_t)1 << 56))
         return NULL;
-    if (slots_pick()) { /* a guarded slot (slots.h), when the policy and the pool allow */
-        void *s = slots_alloc(n, align, kind, stack, zero, guard_config.fill ? guard_config.alloc_fill : -1);
+    if (HC_UNLIKELY(--arena_cur->slot_countdown == 0)) { /* a guarded slot (slots.h), when the policy and the pool allow */
+        void *s = slot_alloc(n, align, kind, stack, zero);
         if (s)
             return s;
     }
@@ -467,7 +502,7 @@ static int drain_quarantine_to(size_t budget, struct finding *out)
     while ((u = quar_pop_over(budget, &bytes, &free_stack))) {
         prefetch_next_to_leave();
         struct guard_hdr *h = hdr_of(u);
-        static struct finding spare; /* findings past the first are dropped (lock held) */
+        struct finding spare; /* findings past the first are dropped */
         struct finding *f = found ? &spare : out;
         if (!verify_quarantined(h, f)) {
             f->free_stack = free_stack;
@@ -506,7 +541,7 @@ int guard_free(void *u, enum alloc_kind kind, enum op op, uint32_t stack, struct
 {
     if (HC_UNLIKELY(ptrset_get(u) != PTR_LIVE)) {
         if (slots_owns(u))
-            return slots_free(u, kind, op, stack, out);
+            return slot_free(u, kind, op, stack, out);
         classify_unknown(u, op, out);
         out->op_kind = kind;
         return 1;
@@ -546,7 +581,7 @@ int guard_size(void *u, enum op op, size_t *size, struct finding *out)
 {
     if (HC_UNLIKELY(ptrset_get(u) != PTR_LIVE)) {
         if (slots_owns(u))
-            return slots_size(u, op, size, out);
+            return slot_size(u, op, size, out);
         classify_unknown(u, op, out);
         return 1;
     }
@@ -646,7 +681,6 @@ size_t guard_check_all(struct finding *out, size_t max)
     if (core_bad == 0) /* walking a broken heap could stray */
         core_walk(count_guarded, &c);
     ptrset_walk(check_one, &c);
-    slots_check(add_slot_finding, &c);
     if (core_bad == 0 && c.guarded != ptrset_count()) {
         struct finding f;
         memset(&f, 0, sizeof f);
@@ -655,6 +689,15 @@ size_t guard_check_all(struct finding *out, size_t max)
         f.detail = "the pointer set holds entries that are not heap blocks";
         add(&c, &f);
     }
+    return c.found;
+}
+
+size_t guard_check_slots(struct finding *out, size_t max)
+{
+    struct check_state c = {out, max, 0, 0};
+    bool taken = lock_take(&slots_lock);
+    slots_check(add_slot_finding, &c);
+    lock_give(&slots_lock, taken);
     return c.found;
 }
 
@@ -668,5 +711,5 @@ bool guard_block_info(void *u, size_t *size, uint32_t *stack)
     return true;
 }
 
-size_t guard_live_bytes(void) { return arena_cur->live_bytes + slots_live_bytes(); }
-size_t guard_live_blocks(void) { return arena_cur->live_blocks + slots_live_count(); }
+size_t guard_live_bytes(void) { return arena_cur->live_bytes; }
+size_t guard_live_blocks(void) { return arena_cur->live_blocks; }

@@ -3,7 +3,7 @@
  * free, quarantined, set aside as damaged, guarded), run-length encoded in the dump.
  * Its size is bounded whatever the heap: at most HEAPMAP_MAX_REGIONS strips (the rest
  * counted), large blocks counted by state, live blocks in guarded slots (slots.c)
- * counted as guarded.  Collected with the heap lock held, in one
+ * counted as guarded.  Collected with every lock held, in one
  * walk of the blocks in address order. */
 #ifndef HC_HEAPMAP_H
 #define HC_HEAPMAP_H

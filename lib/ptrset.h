@@ -1,7 +1,7 @@
 /* The allocated-pointer set: every payload pointer heapcheck handed out and has not
  * yet given back to the core, with its state.  Lookups never touch the pointer
  * itself, so a wild pointer is classified without being dereferenced.  Memory comes
- * from os_map, never from the heap; called with the heap lock held. */
+ * from os_map, never from the heap; called with the current arena's lock held. */
 #ifndef HC_PTRSET_H
 #define HC_PTRSET_H
 

@@ -1,6 +1,6 @@
 /* The quarantine: freed blocks, poisoned, held first-in first-out within a byte
  * budget before the core may reuse them, so a write after free is still seen.  The
- * ring of pointers lives in mapped memory; called with the heap lock held. */
+ * ring of pointers lives in mapped memory; called with the current arena's lock held. */
 #ifndef HC_QUARANTINE_H
 #define HC_QUARANTINE_H
 

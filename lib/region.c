@@ -1,5 +1,5 @@
 /* Heap regions (see region.h).  Owns the region table, which is static: it never
- * lives in the heap it describes.  Called with the heap lock held; never allocates.
+ * lives in the heap it describes.  Called with the current arena's lock held; never allocates.
  * The table is kept sorted by address, so finding the region of an address (on every
  * free that merges) is a binary search, however many regions a heap that cannot use
  * sbrk has (under Valgrind, whose break is small, a 3 GiB heap had 700). */
@@ -73,6 +73,40 @@ static block_t *grow_brk(size_t size, size_t page)
     return b;
 }
 
+/* len bytes for a region of the current arena (len rounded up as needed).  Arena 0's
+ * may lie anywhere; another arena's is aligned to whole granules and recorded in the
+ * granule map (arena.h), so a free from any thread finds its arena. */
+static unsigned char *map_region(size_t *len)
+{
+    unsigned id = arena_cur->id;
+    if (id == 0)
+        return os_map(*len);
+    size_t want = HC_ALIGN_UP(*len, ARENA_GRANULE);
+    if (want < *len)
+        return NULL;
+    unsigned char *raw = os_map(want + ARENA_GRANULE);
+    if (!raw)
+        return NULL;
+    unsigned char *base = (unsigned char *)HC_ALIGN_UP((uintptr_t)raw, ARENA_GRANULE);
+    if (base > raw)
+        os_unmap(raw, (size_t)(base - raw));
+    if (raw + want + ARENA_GRANULE > base + want)
+        os_unmap(base + want, (size_t)(raw + want + ARENA_GRANULE - (base + want)));
+    if (!arena_map_set(base, want, id)) {
+        os_unmap(base, want);
+        return NULL;
+    }
+    *len = want;
+    return base;
+}
+
+static void unmap_region(unsigned char *base, size_t len)
+{
+    if (arena_cur->id != 0)
+        arena_map_set(base, len, 0); /* forgotten before the address can be reused */
+    os_unmap(base, len);
+}
+
 static block_t *grow_mapped(size_t size, size_t page)
 {
     if (RG.nregions == MAX_REGIONS)
@@ -86,11 +120,11 @@ static block_t *grow_mapped(size_t size, size_t page)
     if (len < want)
         len = want;
     len = HC_ALIGN_UP(len, page);
-    unsigned char *base = os_map(len);
+    unsigned char *base = map_region(&len);
     if (!base && len > size + 2 * sizeof(size_t)) {
         /* Short of address space: no more than the request. */
         len = HC_ALIGN_UP(size + 2 * sizeof(size_t), page);
-        base = os_map(len);
+        base = map_region(&len);
     }
     if (!base)
         return NULL;
@@ -110,7 +144,8 @@ block_t *region_grow(size_t size)
     size_t page = os_page_size();
     if (size > ((size_t)1 << 56))
         return NULL;
-    block_t *b = core_config.use_sbrk ? grow_brk(size, page) : NULL;
+    /* Only arena 0 uses sbrk: one break, one owner. */
+    block_t *b = core_config.use_sbrk && arena_cur->id == 0 ? grow_brk(size, page) : NULL;
     return b ? b : grow_mapped(size, page);
 }
 
@@ -136,7 +171,7 @@ block_t *region_give_back(block_t *b)
     HC_ASSERT(r != NULL);
     bool whole = start == r->base + sizeof(size_t) && stop == r->end - sizeof(size_t);
     if (whole && !r->from_sbrk) {
-        os_unmap(r->base, (size_t)(r->end - r->base));
+        unmap_region(r->base, (size_t)(r->end - r->base));
         drop_region(r);
         return NULL;
     }
