@@ -503,7 +503,11 @@ static int drain_quarantine_to(size_t budget, struct finding *out)
         prefetch_next_to_leave();
         struct guard_hdr *h = hdr_of(u);
         struct finding spare; /* findings past the first are dropped */
-        struct finding *f = found ? &spare : out;
+        struct finding *f = out;
+        if (found) {
+            memset(&spare, 0, sizeof spare);
+            f = &spare;
+        }
         if (!verify_quarantined(h, f)) {
             f->free_stack = free_stack;
             found = 1;

@@ -50,7 +50,7 @@ static size_t large_cut;                /* requests this large go to arena 0 (la
 
 static long current_tid(void) { return syscall(SYS_gettid); }
 
-/* Re-entry: a thread inside the heap lock's region that calls the allocator again can
+/* Re-entry: a thread holding one of heapcheck's locks that calls the allocator again can
  * only be a signal handler that interrupted it (heapcheck itself never does).  Serving
  * it would deadlock on the lock, or, while the process is single-threaded and the
  * lock is skipped, corrupt the free index; so it is reported and the process aborts. */

@@ -104,11 +104,11 @@ static __thread unsigned long current_op, current_run_ops;
 static __thread const char *current_call = "start";
 
 static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+static unsigned nthreads; /* 0: the single-threaded run */
 
 /* Failing cases end the program: after a broken invariant the heap cannot be trusted,
  * and the seed printed here replays the run up to this very operation. */
 static int cases_passed;
-static unsigned nthreads; /* 0: the single-threaded run */
 
 static void fail(const char *fmt, ...)
 {
@@ -121,8 +121,8 @@ static void fail(const char *fmt, ...)
     va_end(ap);
     /* Past the last operation (in the final free) the whole run is the replay. */
     unsigned long replay_ops = current_op < current_run_ops ? current_op + 1 : current_run_ops;
-    fprintf(stderr, "\nstress_shadow: replay with: stress_shadow %" PRIu64 " %lu\n", current_seed,
-            replay_ops);
+    fprintf(stderr, "\nstress_shadow: replay with: stress_shadow %" PRIu64 " %lu%s\n", current_seed,
+            replay_ops, nthreads ? " (this thread's calls alone, without the others' timing)" : "");
     printf("stress_shadow: %d passed, 1 failed\n", cases_passed);
     exit(EXIT_FAILURE);
 }
@@ -747,6 +747,7 @@ static void run_threads(unsigned n, uint64_t base, unsigned long ops)
         t[i].ops = ops;
     }
     start_and_join(n, t, thread_main);
+    current_seed = base; /* the failures below are the whole run's */
     current_call = "after the threads";
     size_t problems = hc_check_heap();
     if (problems)
