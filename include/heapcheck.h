@@ -59,7 +59,7 @@ struct hc_stats {
     double fragmentation;     /* 1 - largest_free / free_bytes: 0 is one free block */
     size_t errors;            /* errors reported so far */
 };
-/* Fill *stats (consistent: taken under the heap lock). */
+/* Fill *stats (each arena's share taken under its lock; consistent when no other thread allocates). */
 HC_EXPORT void hc_stats(struct hc_stats *stats);
 
 /* Write a snapshot of the live heap now: the live blocks grouped by allocation stack,

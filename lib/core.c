@@ -3,6 +3,7 @@
  * Invariants it owns: blocks tile each region; every head equals its foot; no two
  * free blocks are adjacent; the free index holds exactly the free blocks. */
 #include "internal.h"
+#include "arena.h"
 #include "core.h"
 #include "freeidx.h"
 #include "large.h"
@@ -15,7 +16,6 @@ struct core_config core_config = {
     .use_sbrk = true,
 };
 
-static size_t inuse_blocks;
 
 /* Make b (in use, of size >= want) exactly want bytes when the rest can be a block. */
 static void split(block_t *b, size_t want, size_t flags)
@@ -109,7 +109,7 @@ void *core_alloc(size_t size, size_t align, size_t offset)
     if (bsize >= core_config.mmap_threshold) {
         block_t *b = large_alloc(bsize - BLK_OVERHEAD, align, offset);
         if (b) {
-            inuse_blocks++;
+            arena_cur->inuse_blocks++;
             return blk_payload(b);
         }
         /* No new mapping to be had: the heap's free blocks may still hold it. */
@@ -119,7 +119,7 @@ void *core_alloc(size_t size, size_t align, size_t offset)
         if (!b)
             return NULL;
         split(b, bsize, BLK_INUSE);
-        inuse_blocks++;
+        arena_cur->inuse_blocks++;
         return blk_payload(b);
     }
     /* Over-allocate, then free the lead so the payload lands on the boundary.  The lead
@@ -143,7 +143,7 @@ void *core_alloc(size_t size, size_t align, size_t offset)
         blk_set(b, total - lead, BLK_INUSE);
     }
     split(b, bsize, BLK_INUSE);
-    inuse_blocks++;
+    arena_cur->inuse_blocks++;
     return blk_payload(b);
 }
 
@@ -151,7 +151,7 @@ void core_free(void *payload)
 {
     block_t *b = blk_of_payload(payload);
     HC_ASSERT(blk_inuse(b) && *blk_foot(b) == blk_head(b));
-    inuse_blocks--;
+    arena_cur->inuse_blocks--;
     if (blk_head(b) & BLK_MAPPED) {
         large_free(b);
         return;
@@ -210,19 +210,27 @@ static void walk_large(block_t *b, void *arg)
     w->fn(blk_payload(b), blk_size(b) - BLK_OVERHEAD, true, w->arg);
 }
 
-void core_walk(core_walk_fn *fn, void *arg)
+void core_walk_region(const region_t *r, core_walk_fn *fn, void *arg)
 {
-    for (size_t i = 0; i < region_count(); i++) {
-        const region_t *r = region_at(i);
-        block_t *stop = r->end - sizeof(size_t);
-        for (block_t *b = r->base + sizeof(size_t); b < stop;) {
-            block_t *next = blk_next(b); /* fn may change b */
-            fn(blk_payload(b), blk_size(b) - BLK_OVERHEAD, blk_inuse(b), arg);
-            b = next;
-        }
+    block_t *stop = r->end - sizeof(size_t);
+    for (block_t *b = r->base + sizeof(size_t); b < stop;) {
+        block_t *next = blk_next(b); /* fn may change b */
+        fn(blk_payload(b), blk_size(b) - BLK_OVERHEAD, blk_inuse(b), arg);
+        b = next;
     }
+}
+
+void core_walk_large(core_walk_fn *fn, void *arg)
+{
     struct walk_args w = {fn, arg};
     large_walk(walk_large, &w);
+}
+
+void core_walk(core_walk_fn *fn, void *arg)
+{
+    for (size_t i = 0; i < region_count(); i++)
+        core_walk_region(region_at(i), fn, arg);
+    core_walk_large(fn, arg);
 }
 
 void *core_block_containing(const void *p, size_t *usable)
@@ -316,7 +324,7 @@ void core_get_stats(struct core_stats *s)
     s->heap_bytes = s->mapped_bytes;
     for (size_t i = 0; i < region_count(); i++)
         s->heap_bytes += (size_t)(region_at(i)->end - region_at(i)->base);
-    s->inuse_blocks = inuse_blocks;
+    s->inuse_blocks = arena_cur->inuse_blocks;
     s->regions = region_count();
 }
 
@@ -325,5 +333,5 @@ void core_reset(void)
     freeidx_reset();
     region_reset();
     large_reset();
-    inuse_blocks = 0;
+    arena_cur->inuse_blocks = 0;
 }

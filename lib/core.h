@@ -1,7 +1,7 @@
 /* The core allocator: best-fit boundary-tag blocks from heap regions, large blocks in
  * mappings of their own.  It knows nothing of debugging: it hands out payloads of a
  * size and alignment, takes them back, tells their size and walks them.  Every call
- * expects the heap lock held; nothing here allocates through malloc or reports. */
+ * expects the current arena's lock held (arena.h); nothing here allocates through malloc or reports. */
 #ifndef HC_CORE_H
 #define HC_CORE_H
 
@@ -41,6 +41,10 @@ bool core_is_mapped(const void *payload);
 /* Call fn for every block, free ones included, region by region, then large blocks. */
 typedef void core_walk_fn(void *payload, size_t usable, bool inuse, void *arg);
 void core_walk(core_walk_fn *fn, void *arg);
+/* The same for one region, or for the large blocks only. */
+struct region;
+void core_walk_region(const struct region *r, core_walk_fn *fn, void *arg);
+void core_walk_large(core_walk_fn *fn, void *arg);
 /* Verify the core's invariants (tiling, boundary tags, coalescing, index membership);
  * returns the number of problems found, and describes each through problem(). */
 typedef void core_problem_fn(const char *what, const void *where, void *arg);

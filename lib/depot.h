@@ -1,6 +1,6 @@
 /* The stack depot: call stacks stored once each and named by a 32-bit id, so a block
  * header carries a stack in four bytes.  Mapped memory only; append-only; called with
- * the heap lock held.  Id 0 means "no stack". */
+ * the depot lock (lock_word) held.  Id 0 means "no stack". */
 #ifndef HC_DEPOT_H
 #define HC_DEPOT_H
 

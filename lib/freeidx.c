@@ -16,22 +16,20 @@
 #include "internal.h"
 #include "freeidx.h"
 #include "region.h"
+#include "arena.h"
 
-#define LIST_LIMIT 4096 /* sizes below this have an exact-size list bin */
+#define LIST_LIMIT FREEIDX_LIST_LIMIT
 #define LIST_BINS (LIST_LIMIT / 16)
-#define NBINS (LIST_BINS + 4 * (64 - 12))
-#define MAP_WORDS ((NBINS + 63) / 64)
+#define NBINS FREEIDX_BINS
+#define MAP_WORDS FREEIDX_MAP_WORDS
+#define FI (arena_cur->fi)
 #define MAX_DEPTH 4096
 
-typedef struct node {
-    struct node *link[2]; /* list bins: [0] next, [1] prev; treap bins: children */
+typedef struct freeidx_node {
+    struct freeidx_node *link[2]; /* list bins: [0] next, [1] prev; treap bins: children */
 } node_t;
 
-static node_t *bins[NBINS];
-static size_t bin_count[NBINS];
-static uint64_t binmap[MAP_WORDS];
-static uint64_t summary; /* bit w: binmap[w] != 0 */
-_Static_assert(MAP_WORDS <= 64, "one summary word");
+_Static_assert(MAP_WORDS <= 64, "one FI.summary word");
 
 static inline block_t *node_block(node_t *n) { return blk_of_payload(n); }
 static inline node_t *block_node(block_t *b) { return blk_payload(b); }
@@ -77,17 +75,17 @@ static inline unsigned bin_of(size_t size)
 
 static inline void mark(unsigned bin)
 {
-    binmap[bin / 64] |= (uint64_t)1 << (bin % 64);
-    summary |= (uint64_t)1 << (bin / 64);
+    FI.binmap[bin / 64] |= (uint64_t)1 << (bin % 64);
+    FI.summary |= (uint64_t)1 << (bin / 64);
 }
 
 static inline void unmark_if_empty(unsigned bin)
 {
-    if (bins[bin])
+    if (FI.bins[bin])
         return;
-    binmap[bin / 64] &= ~((uint64_t)1 << (bin % 64));
-    if (!binmap[bin / 64])
-        summary &= ~((uint64_t)1 << (bin / 64));
+    FI.binmap[bin / 64] &= ~((uint64_t)1 << (bin % 64));
+    if (!FI.binmap[bin / 64])
+        FI.summary &= ~((uint64_t)1 << (bin / 64));
 }
 
 /* Index of the first non-empty bin >= from, or NBINS: two word scans. */
@@ -96,26 +94,26 @@ static inline unsigned next_bin(unsigned from)
     if (from >= NBINS)
         return NBINS;
     unsigned w = from / 64;
-    uint64_t bits = binmap[w] & (~(uint64_t)0 << (from % 64));
+    uint64_t bits = FI.binmap[w] & (~(uint64_t)0 << (from % 64));
     if (bits)
         return w * 64 + (unsigned)__builtin_ctzll(bits);
-    uint64_t words = w + 1 < 64 ? summary & (~(uint64_t)0 << (w + 1)) : 0;
+    uint64_t words = w + 1 < 64 ? FI.summary & (~(uint64_t)0 << (w + 1)) : 0;
     if (!words)
         return NBINS;
     w = (unsigned)__builtin_ctzll(words);
-    return w * 64 + (unsigned)__builtin_ctzll(binmap[w]);
+    return w * 64 + (unsigned)__builtin_ctzll(FI.binmap[w]);
 }
 
 /* ---- list bins ---- */
 
 static inline void list_push(unsigned bin, node_t *n)
 {
-    node_t *first = bins[bin];
+    node_t *first = FI.bins[bin];
     n->link[0] = first;
     n->link[1] = NULL;
     if (first)
         first->link[1] = n;
-    bins[bin] = n;
+    FI.bins[bin] = n;
 }
 
 static inline void list_unlink(unsigned bin, node_t *n)
@@ -124,7 +122,7 @@ static inline void list_unlink(unsigned bin, node_t *n)
     if (prev)
         prev->link[0] = next;
     else
-        bins[bin] = next;
+        FI.bins[bin] = next;
     if (next)
         next->link[1] = prev;
 }
@@ -140,7 +138,7 @@ static bool list_holds(unsigned bin, node_t *n)
     if (prev) {
         if (!plausible(prev) || prev->link[0] != n || blk_head(node_block(prev)) != head)
             return false;
-    } else if (bins[bin] != n) {
+    } else if (FI.bins[bin] != n) {
         return false;
     }
     return !next ||
@@ -170,7 +168,7 @@ static void unlink_at(node_t **link, node_t *n)
 static void treap_insert(unsigned bin, node_t *n)
 {
     uint64_t p = prio(n);
-    node_t **link = &bins[bin];
+    node_t **link = &FI.bins[bin];
     while (*link && prio(*link) > p)
         link = &(*link)->link[less(*link, n)];
     /* Split the subtree at *link around n's key; its halves become n's children. */
@@ -194,7 +192,7 @@ static void treap_insert(unsigned bin, node_t *n)
 /* The link that holds n in its treap, or NULL (absent, or links overwritten). */
 static node_t **treap_find(unsigned bin, node_t *n)
 {
-    node_t **link = &bins[bin];
+    node_t **link = &FI.bins[bin];
     for (unsigned depth = 0; *link != n; depth++) {
         if (!*link || depth > MAX_DEPTH || !plausible(*link))
             return NULL;
@@ -213,7 +211,7 @@ void freeidx_insert(block_t *b)
         list_push(bin, n);
     else
         treap_insert(bin, n);
-    bin_count[bin]++;
+    FI.bin_count[bin]++;
     mark(bin);
 }
 
@@ -231,7 +229,7 @@ bool freeidx_remove(block_t *b)
             return false;
         unlink_at(link, n);
     }
-    bin_count[bin]--;
+    FI.bin_count[bin]--;
     unmark_if_empty(bin);
     return true;
 }
@@ -242,7 +240,7 @@ block_t *freeidx_take(size_t size)
     node_t **best = NULL;
     if (!is_list_bin(bin)) {
         /* Lower bound of (size, 0) within the request's own range bin. */
-        for (node_t **link = &bins[bin]; *link;) {
+        for (node_t **link = &FI.bins[bin]; *link;) {
             if (node_size(*link) >= size) {
                 best = link;
                 link = &(*link)->link[0];
@@ -260,19 +258,19 @@ block_t *freeidx_take(size_t size)
         if (bin == NBINS)
             return NULL;
         if (is_list_bin(bin)) {
-            node_t *n = bins[bin];
+            node_t *n = FI.bins[bin];
             list_unlink(bin, n);
-            bin_count[bin]--;
+            FI.bin_count[bin]--;
             unmark_if_empty(bin);
             return node_block(n);
         }
-        best = &bins[bin];
+        best = &FI.bins[bin];
         while ((*best)->link[0])
             best = &(*best)->link[0];
     }
     node_t *n = *best;
     unlink_at(best, n);
-    bin_count[bin]--;
+    FI.bin_count[bin]--;
     unmark_if_empty(bin);
     return node_block(n);
 }
@@ -305,9 +303,9 @@ static void visit(struct walk *w, node_t *n)
 static void walk_list(struct walk *w)
 {
     node_t *prev = NULL;
-    for (node_t *n = bins[w->bin]; n; prev = n, n = n->link[0]) {
+    for (node_t *n = FI.bins[w->bin]; n; prev = n, n = n->link[0]) {
         /* A cycle runs past the bin's count; a stray link points outside the heap. */
-        if (w->seen >= bin_count[w->bin] || !plausible(n) || n->link[1] != prev) {
+        if (w->seen >= FI.bin_count[w->bin] || !plausible(n) || n->link[1] != prev) {
             w->bad++;
             return;
         }
@@ -335,9 +333,9 @@ size_t freeidx_walk(void (*fn)(block_t *b, void *arg), void *arg, size_t *bad)
 {
     struct walk w = {fn, arg, 0, 0, 0, NULL, 0};
     for (unsigned bin = 0; bin < NBINS; bin++) {
-        bool marked = (binmap[bin / 64] >> (bin % 64)) & 1;
-        bool word_marked = (summary >> (bin / 64)) & 1;
-        if (marked != (bins[bin] != NULL) || (marked && !word_marked))
+        bool marked = (FI.binmap[bin / 64] >> (bin % 64)) & 1;
+        bool word_marked = (FI.summary >> (bin / 64)) & 1;
+        if (marked != (FI.bins[bin] != NULL) || (marked && !word_marked))
             w.bad++;
         w.prev = NULL;
         w.bin = bin;
@@ -345,8 +343,8 @@ size_t freeidx_walk(void (*fn)(block_t *b, void *arg), void *arg, size_t *bad)
         if (is_list_bin(bin))
             walk_list(&w);
         else
-            walk_tree(&w, bins[bin], UINT64_MAX, 0);
-        if (w.seen != bin_count[bin])
+            walk_tree(&w, FI.bins[bin], UINT64_MAX, 0);
+        if (w.seen != FI.bin_count[bin])
             w.bad++;
     }
     if (bad)
@@ -357,10 +355,10 @@ size_t freeidx_walk(void (*fn)(block_t *b, void *arg), void *arg, size_t *bad)
 void freeidx_reset(void)
 {
     for (unsigned i = 0; i < NBINS; i++) {
-        bins[i] = NULL;
-        bin_count[i] = 0;
+        FI.bins[i] = NULL;
+        FI.bin_count[i] = 0;
     }
     for (unsigned i = 0; i < MAP_WORDS; i++)
-        binmap[i] = 0;
-    summary = 0;
+        FI.binmap[i] = 0;
+    FI.summary = 0;
 }

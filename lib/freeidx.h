@@ -6,6 +6,19 @@
 
 #include "block.h"
 
+#define FREEIDX_LIST_LIMIT 4096 /* sizes below this have an exact-size list bin */
+#define FREEIDX_BINS (FREEIDX_LIST_LIMIT / 16 + 4 * (64 - 12))
+#define FREEIDX_MAP_WORDS ((FREEIDX_BINS + 63) / 64)
+
+/* One arena's index (arena.h); the functions below work on the current arena's. */
+struct freeidx_node;
+struct freeidx_state {
+    struct freeidx_node *bins[FREEIDX_BINS];
+    size_t bin_count[FREEIDX_BINS];
+    uint64_t binmap[FREEIDX_MAP_WORDS];
+    uint64_t summary; /* bit w: binmap[w] != 0 */
+};
+
 /* Insert a free block (its head must already say free, with its final size).  The
  * block must lie in a heap region: the index follows only links that point into one. */
 void freeidx_insert(block_t *b);

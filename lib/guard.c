@@ -3,6 +3,8 @@
  * quarantined or set aside as damaged); a live block's checksum and canaries verify;
  * a quarantined block's poison is intact.  A pointer not in the set is never read. */
 #include "internal.h"
+#include "arena.h"
+#include "lock.h"
 #include "guard.h"
 #include "block.h"
 #include "core.h"
@@ -31,7 +33,6 @@ _Static_assert(sizeof(struct guard_hdr) == GUARD_PREFIX, "header must fill the p
 #define MAX_SLACK (((size_t)1 << (32 - KIND_BITS)) - 1)
 
 struct guard_config guard_config;
-static size_t live_bytes, live_blocks;
 
 static inline struct guard_hdr *hdr_of(void *u) { return (struct guard_hdr *)((char *)u - GUARD_PREFIX); }
 static inline size_t core_head_of(struct guard_hdr *h) { return blk_head(blk_of_payload(h)); }
@@ -219,12 +220,46 @@ static size_t fill_length(struct guard_hdr *h, size_t n)
     return guard_config.fill_limit && n > guard_config.fill_limit ? guard_config.fill_limit : n;
 }
 
+/* The guarded slots are shared by every arena: their calls take the slots lock (after
+ * the arena's, lock.h).  Each arena counts down to its next pick on its own, from the
+ * pool's interval, so the common path touches no shared line. */
+static HC_COLD void *slot_alloc(size_t n, size_t align, enum alloc_kind kind, uint32_t stack, bool zero)
+{
+    bool taken = lock_take(&slots_lock);
+    void *s = slots_alloc(n, align, kind, stack, zero, guard_config.fill ? guard_config.alloc_fill : -1);
+    arena_cur->slot_countdown = slots_countdown;
+    lock_give(&slots_lock, taken);
+    return s;
+}
+
+static HC_COLD int slot_free(void *u, enum alloc_kind kind, enum op op, uint32_t stack, struct finding *out)
+{
+    bool taken = lock_take(&slots_lock);
+    int n = slots_free(u, kind, op, stack, out);
+    lock_give(&slots_lock, taken);
+    return n;
+}
+
+static HC_COLD int slot_size(void *u, enum op op, size_t *size, struct finding *out)
+{
+    bool taken = lock_take(&slots_lock);
+    int n = slots_size(u, op, size, out);
+    lock_give(&slots_lock, taken);
+    return n;
+}
+
+void guard_arenas_start(void)
+{
+    for (unsigned i = 0; i < ARENAS_MAX; i++)
+        arenas[i].slot_countdown = slots_countdown;
+}
+
 void *guard_alloc(size_t n, size_t align, enum alloc_kind kind, uint32_t stack, bool zero)
 {
     if (n > ((size_t)1 << 56))
         return NULL;
-    if (slots_pick()) { /* a guarded slot (slots.h), when the policy and the pool allow */
-        void *s = slots_alloc(n, align, kind, stack, zero, guard_config.fill ? guard_config.alloc_fill : -1);
+    if (HC_UNLIKELY(--arena_cur->slot_countdown == 0)) { /* a guarded slot (slots.h), when the policy and the pool allow */
+        void *s = slot_alloc(n, align, kind, stack, zero);
         if (s)
             return s;
     }
@@ -259,8 +294,8 @@ void *guard_alloc(size_t n, size_t align, enum alloc_kind kind, uint32_t stack, 
     } else if (guard_config.fill) {
         memset(u, guard_config.alloc_fill, fill_length(h, n));
     }
-    live_bytes += n;
-    live_blocks++;
+    arena_cur->live_bytes += n;
+    arena_cur->live_blocks++;
     return u;
 }
 
@@ -467,8 +502,12 @@ static int drain_quarantine_to(size_t budget, struct finding *out)
     while ((u = quar_pop_over(budget, &bytes, &free_stack))) {
         prefetch_next_to_leave();
         struct guard_hdr *h = hdr_of(u);
-        static struct finding spare; /* findings past the first are dropped (lock held) */
-        struct finding *f = found ? &spare : out;
+        struct finding spare; /* findings past the first are dropped */
+        struct finding *f = out;
+        if (found) {
+            memset(&spare, 0, sizeof spare);
+            f = &spare;
+        }
         if (!verify_quarantined(h, f)) {
             f->free_stack = free_stack;
             found = 1;
@@ -488,7 +527,7 @@ static int drain_quarantine(struct finding *out)
 {
     size_t budget = guard_config.quarantine_size;
     if (guard_config.quarantine_ratio) {
-        size_t share = (live_bytes + slots_live_bytes()) / 100 * guard_config.quarantine_ratio;
+        size_t share = (arena_cur->live_bytes + slots_live_bytes()) / 100 * guard_config.quarantine_ratio;
         if (share < QUARANTINE_FLOOR)
             share = QUARANTINE_FLOOR;
         if (share < budget)
@@ -506,7 +545,7 @@ int guard_free(void *u, enum alloc_kind kind, enum op op, uint32_t stack, struct
 {
     if (HC_UNLIKELY(ptrset_get(u) != PTR_LIVE)) {
         if (slots_owns(u))
-            return slots_free(u, kind, op, stack, out);
+            return slot_free(u, kind, op, stack, out);
         classify_unknown(u, op, out);
         out->op_kind = kind;
         return 1;
@@ -515,7 +554,7 @@ int guard_free(void *u, enum alloc_kind kind, enum op op, uint32_t stack, struct
     if (HC_UNLIKELY(!verify_live(h, op, out))) {
         out->op_kind = kind;
         set_aside(u);
-        live_blocks--;
+        arena_cur->live_blocks--;
         return 1;
     }
     int found = 0;
@@ -527,8 +566,8 @@ int guard_free(void *u, enum alloc_kind kind, enum op op, uint32_t stack, struct
         found = 1; /* reported, and the block is released all the same */
     }
     size_t n = requested_of(h);
-    live_bytes -= n;
-    live_blocks--;
+    arena_cur->live_bytes -= n;
+    arena_cur->live_blocks--;
     if (guard_config.quarantine && n <= guard_config.quarantine_max_block) {
         size_t changed;
         poison_spans(u, n, false, &changed);
@@ -546,7 +585,7 @@ int guard_size(void *u, enum op op, size_t *size, struct finding *out)
 {
     if (HC_UNLIKELY(ptrset_get(u) != PTR_LIVE)) {
         if (slots_owns(u))
-            return slots_size(u, op, size, out);
+            return slot_size(u, op, size, out);
         classify_unknown(u, op, out);
         return 1;
     }
@@ -574,7 +613,7 @@ bool guard_resize_in_place(void *u, size_t n)
     size_t fill_to = n < limit ? n : limit;
     if (fill_to > old && guard_config.fill && !core_is_mapped(h))
         memset((unsigned char *)u + old, guard_config.alloc_fill, fill_to - old);
-    live_bytes += n - old;
+    arena_cur->live_bytes += n - old;
     h->info = (uint32_t)((core_usable(h) - GUARD_PREFIX - n) << KIND_BITS | (size_t)kind_of(h));
     seal(h); /* the core head changed too */
     write_rear(h, u, n);
@@ -646,7 +685,6 @@ size_t guard_check_all(struct finding *out, size_t max)
     if (core_bad == 0) /* walking a broken heap could stray */
         core_walk(count_guarded, &c);
     ptrset_walk(check_one, &c);
-    slots_check(add_slot_finding, &c);
     if (core_bad == 0 && c.guarded != ptrset_count()) {
         struct finding f;
         memset(&f, 0, sizeof f);
@@ -655,6 +693,15 @@ size_t guard_check_all(struct finding *out, size_t max)
         f.detail = "the pointer set holds entries that are not heap blocks";
         add(&c, &f);
     }
+    return c.found;
+}
+
+size_t guard_check_slots(struct finding *out, size_t max)
+{
+    struct check_state c = {out, max, 0, 0};
+    bool taken = lock_take(&slots_lock);
+    slots_check(add_slot_finding, &c);
+    lock_give(&slots_lock, taken);
     return c.found;
 }
 
@@ -668,5 +715,5 @@ bool guard_block_info(void *u, size_t *size, uint32_t *stack)
     return true;
 }
 
-size_t guard_live_bytes(void) { return live_bytes + slots_live_bytes(); }
-size_t guard_live_blocks(void) { return live_blocks + slots_live_count(); }
+size_t guard_live_bytes(void) { return arena_cur->live_bytes; }
+size_t guard_live_blocks(void) { return arena_cur->live_blocks; }

@@ -5,7 +5,7 @@
  * The header holds the requested size (as the slack after it), the family, the
  * allocation stack and a keyed checksum over them, the core's head word and P itself.  The rear canary
  * starts exactly at user + n and fills the slack to the end of the block.  Called
- * with the heap lock held; errors are returned as findings, never printed here. */
+ * with the current arena's lock held; errors are returned as findings, never printed here. */
 #ifndef HC_GUARD_H
 #define HC_GUARD_H
 
@@ -34,12 +34,17 @@ int guard_free(void *u, enum alloc_kind kind, enum op op, uint32_t stack, struct
 int guard_size(void *u, enum op op, size_t *size, struct finding *out);
 /* Try to resize a live block in place (the caller has checked it with guard_size). */
 bool guard_resize_in_place(void *u, size_t n);
-/* Verify every guarded block and the core; up to max findings into out; returns the
- * number of problems (which may exceed max). */
+/* Verify every guarded block of the current arena and its core; up to max findings
+ * into out; returns the number of problems (which may exceed max). */
 size_t guard_check_all(struct finding *out, size_t max);
+/* The guarded slots' canaries (shared by every arena; takes the slots lock). */
+size_t guard_check_slots(struct finding *out, size_t max);
+/* Every arena starts its countdown to a guarded slot from the pool's (after slots_init). */
+void guard_arenas_start(void);
 /* Requested size and allocation stack of a live block (false if its header does not
  * verify). */
 bool guard_block_info(void *u, size_t *size, uint32_t *stack);
+/* The current arena's (slot blocks are counted by slots.c). */
 size_t guard_live_bytes(void);
 size_t guard_live_blocks(void);
 

@@ -1,9 +1,11 @@
 /* The heap front (see heap.h).  Owns start-up (options, core configuration, fork
- * handlers) and the lock discipline: every operation takes the heap lock once, does
- * its work below, releases it, and only then reports what it found.  Never calls
- * malloc. */
+ * handlers), the choice of arena and the lock discipline: every operation takes one
+ * arena's lock once (its thread's arena for a new block, the block's own arena, found
+ * by address, for the others), does its work below, releases it, and only then
+ * reports what it found.  Never calls malloc. */
 #define _GNU_SOURCE
 #include "internal.h"
+#include "arena.h"
 #include "heap.h"
 #include "bootarena.h"
 #include "core.h"
@@ -27,6 +29,7 @@
 #include "suppressions.h"
 
 #include <dlfcn.h>
+#include <sched.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,14 +46,12 @@ static long init_tid;
 bool vg_active;
 #endif
 static bool guarded;                   /* preset none: straight to the core */
-static size_t live_blocks, live_bytes;  /* kept here only when not guarded */
-static unsigned long ops;               /* for check_interval */
-static size_t allocs, frees;            /* for the summary at exit (verbosity=2) */
 static unsigned stack_depth;            /* frames per stack: 1 in the hardened preset */
+static size_t large_cut;                /* requests this large go to arena 0 (large blocks) */
 
 static long current_tid(void) { return syscall(SYS_gettid); }
 
-/* Re-entry: a thread inside the heap lock's region that calls the allocator again can
+/* Re-entry: a thread holding one of heapcheck's locks that calls the allocator again can
  * only be a signal handler that interrupted it (heapcheck itself never does).  Serving
  * it would deadlock on the lock, or, while the process is single-threaded and the
  * lock is skipped, corrupt the free index; so it is reported and the process aborts. */
@@ -78,7 +79,24 @@ static HC_COLD __attribute__((noreturn)) void reentered(void)
     abort();
 }
 
-static inline bool heap_lock(void)
+static inline bool heap_lock(struct arena *a)
+{
+    if (HC_UNLIKELY(inside_heap))
+        reentered();
+    inside_heap = true;
+    bool taken = lock_take(&a->lock);
+    arena_cur = a;
+    return taken;
+}
+
+static inline void heap_unlock(struct arena *a, bool taken)
+{
+    lock_give(&a->lock, taken);
+    inside_heap = false;
+}
+
+/* The depot alone (a stack for a report): its lock is the last in the order. */
+static inline bool depot_lock(void)
 {
     if (HC_UNLIKELY(inside_heap))
         reentered();
@@ -86,17 +104,76 @@ static inline bool heap_lock(void)
     return lock_acquire();
 }
 
-static inline void heap_unlock(bool taken)
+static inline void depot_unlock(bool taken)
 {
     lock_release(taken);
     inside_heap = false;
+}
+
+bool heap_lock_all(void)
+{
+    if (HC_UNLIKELY(inside_heap))
+        reentered();
+    inside_heap = true;
+    bool taken = arena_lock_all();
+    lock_take(&lock_word);
+    return taken;
+}
+
+void heap_unlock_all(bool taken)
+{
+    lock_give(&lock_word, taken);
+    arena_unlock_all(taken);
+    arena_cur = &arenas[0];
+    inside_heap = false;
+}
+
+/* A thread's arena for new blocks: picked at its first allocation, kept for its life
+ * (a thread's own variable: no allocation, no lock).  The thread that starts
+ * heapcheck, and any thread while the process is single-threaded, takes arena 0;
+ * later threads take the others round-robin, so arena 0 stays the main thread's. */
+static __thread __attribute__((tls_model("initial-exec"))) struct arena *home;
+static unsigned next_arena;
+
+static HC_COLD struct arena *pick_home(void)
+{
+    struct arena *a = &arenas[0];
+#ifdef HAVE_SYS_SINGLE_THREADED_H
+    bool alone = __libc_single_threaded;
+#else
+    bool alone = false;
+#endif
+    if (arena_count > 1 && !alone)
+        a = &arenas[1 + __atomic_fetch_add(&next_arena, 1, __ATOMIC_RELAXED) % (arena_count - 1)];
+    home = a;
+    return a;
+}
+
+static inline struct arena *arena_for(size_t size)
+{
+    if (HC_UNLIKELY(size >= large_cut))
+        return &arenas[0]; /* a large block, or near enough: arena 0 owns them all */
+    struct arena *a = home;
+    return HC_LIKELY(a != NULL) ? a : pick_home();
+}
+
+/* arenas=0: two per CPU this process may run on, at most 8 (sched_getaffinity: no
+ * allocation, unlike sysconf). */
+static unsigned arenas_wanted(void)
+{
+    if (options.arenas)
+        return options.arenas < ARENAS_MAX ? (unsigned)options.arenas : ARENAS_MAX;
+    cpu_set_t set;
+    int cpus = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : 1;
+    unsigned n = cpus > 0 ? 2 * (unsigned)cpus : 2;
+    return n < 8 ? n : 8;
 }
 
 /* First call: read the options and configure the core.  A malloc from inside this
  * (by the same thread) is served from the start-up arena. */
 static HC_COLD void init_slow(void)
 {
-    bool taken = heap_lock();
+    bool taken = heap_lock(&arenas[0]);
     bool mine = false;
     if (init_state == INIT_NONE) {
         init_tid = current_tid();
@@ -109,6 +186,12 @@ static HC_COLD void init_slow(void)
         core_config.trim_threshold = options.trim_threshold;
         core_config.top_pad = options.top_pad;
         core_config.use_sbrk = options.use_sbrk;
+        /* Large blocks are arena 0's; a guarded request is the block less at most
+         * GUARD_PREFIX + 48 bytes, so this cut sends every would-be large block there. */
+        large_cut = options.mmap_threshold > 256 ? options.mmap_threshold - 256 : 0;
+        /* Under Valgrind threads run one at a time: one arena. */
+        arena_init(vg_active ? 1 : arenas_wanted());
+        home = &arenas[0];
         secret_init();
         guarded = options.preset != PRESET_NONE;
         guard_config.quarantine = options.preset == PRESET_FULL && options.quarantine_size > 0;
@@ -146,6 +229,7 @@ static HC_COLD void init_slow(void)
             };
             slots_init(&sc);
         }
+        guard_arenas_start();
         report_init();
         if (guarded)
             suppressions_load();
@@ -154,7 +238,7 @@ static HC_COLD void init_slow(void)
         __atomic_store_n(&init_state, INIT_READY, __ATOMIC_RELEASE);
         mine = true;
     }
-    heap_unlock(taken);
+    heap_unlock(&arenas[0], taken);
     if (mine)
         lock_install_fork_handlers(); /* may call malloc: we are ready for it now */
 }
@@ -206,12 +290,15 @@ static HC_COLD void report_all(struct finding *f, size_t n, uint32_t op_stack)
         report_finish_error();
 }
 
-/* check_interval: every N operations, a full check (lock held; findings copied out). */
+/* check_interval: every N operations of an arena, a full check of that arena and of
+ * the guarded slots (its lock held; findings copied out). */
 static size_t periodic_check(struct finding *out)
 {
-    if (HC_LIKELY(!options.check_interval) || ++ops % options.check_interval)
+    if (HC_LIKELY(!options.check_interval) || ++arena_cur->ops % options.check_interval)
         return 0;
     size_t n = guard_check_all(out, MAX_CHECK_FINDINGS);
+    if (n < MAX_CHECK_FINDINGS)
+        n += guard_check_slots(out + n, MAX_CHECK_FINDINGS - n);
     return n < MAX_CHECK_FINDINGS ? n : MAX_CHECK_FINDINGS;
 }
 
@@ -233,9 +320,9 @@ static HC_COLD void report_bad_pointer(struct finding *f, void *frame)
 {
     struct frames s;
     capture(&s, frame);
-    bool taken = heap_lock();
+    bool taken = depot_lock();
     uint32_t stack = depot_put(s.pc, s.n);
-    heap_unlock(taken);
+    depot_unlock(taken);
     report_all(f, 1, stack);
 }
 
@@ -251,15 +338,16 @@ void *heap_alloc(size_t size, size_t align, enum alloc_kind kind, bool zero, voi
         align = 16;
     void *p;
     vg_enter();
+    struct arena *a = arena_for(size);
     if (!guarded) {
-        bool taken = heap_lock();
+        bool taken = heap_lock(a);
         p = core_alloc(size, align, 0);
         if (p) {
-            live_blocks++;
-            live_bytes += core_usable(p);
+            a->live_blocks++;
+            a->live_bytes += core_usable(p);
         }
         bool fresh = p && core_is_mapped(p); /* new mappings are already zero */
-        heap_unlock(taken);
+        heap_unlock(a, taken);
         if (p && zero && !fresh)
             memset(p, 0, size);
     } else {
@@ -267,9 +355,12 @@ void *heap_alloc(size_t size, size_t align, enum alloc_kind kind, bool zero, voi
         struct frames s;
         capture(&s, frame);
         uint32_t stack = depot_recall(s.pc, s.n, DEPOT_SLOT_ALLOC);
-        bool taken = heap_lock();
-        if (!stack)
+        bool taken = heap_lock(a);
+        if (!stack) {
+            bool d = lock_acquire(); /* the depot's, after the arena's */
             stack = depot_put_remembered(s.pc, s.n, DEPOT_SLOT_ALLOC);
+            lock_release(d);
+        }
         p = guard_alloc(size, align, kind, stack, zero);
         size_t n = 0;
         if (HC_UNLIKELY(!p) && guard_config.quarantine) {
@@ -277,9 +368,9 @@ void *heap_alloc(size_t size, size_t align, enum alloc_kind kind, bool zero, voi
             n = (size_t)guard_flush_quarantine(found);
             p = guard_alloc(size, align, kind, stack, zero);
         }
-        allocs += p != NULL;
+        a->allocs += p != NULL;
         n += periodic_check(found + n);
-        heap_unlock(taken);
+        heap_unlock(a, taken);
         if (HC_UNLIKELY(n))
             report_all(found, n, stack);
     }
@@ -300,12 +391,13 @@ bool heap_free(void *p, enum alloc_kind kind, void *frame)
      * call is checked like any other (only start-up's own calls skip the checks). */
     if (!p || HC_UNLIKELY(bootarena_owns(p)) || HC_UNLIKELY(starting_up()))
         return true;
+    struct arena *a = arena_of(p); /* the block's own arena, whichever thread frees it */
     if (!guarded) {
-        bool taken = heap_lock();
-        live_blocks--;
-        live_bytes -= core_usable(p);
+        bool taken = heap_lock(a);
+        a->live_blocks--;
+        a->live_bytes -= core_usable(p);
         core_free(p);
-        heap_unlock(taken);
+        heap_unlock(a, taken);
         return true;
     }
     vg_enter();
@@ -313,14 +405,17 @@ bool heap_free(void *p, enum alloc_kind kind, void *frame)
     struct frames s;
     capture(&s, frame);
     uint32_t stack = depot_recall(s.pc, s.n, DEPOT_SLOT_FREE);
-    bool taken = heap_lock();
-    if (!stack)
+    bool taken = heap_lock(a);
+    if (!stack) {
+        bool d = lock_acquire();
         stack = depot_put_remembered(s.pc, s.n, DEPOT_SLOT_FREE);
+        lock_release(d);
+    }
     size_t n = (size_t)guard_free(p, kind, release_op(kind), stack, found);
-    frees++;
+    a->frees++;
     bool freed = n == 0 || found[0].bug == BUG_MISMATCH;
     n += periodic_check(found + n);
-    heap_unlock(taken);
+    heap_unlock(a, taken);
     if (HC_UNLIKELY(n))
         report_all(found, n, stack);
     vg_leave();
@@ -338,9 +433,10 @@ size_t heap_usable(void *p, void *frame)
     size_t n = 0;
     struct finding found;
     vg_enter();
-    bool taken = heap_lock();
+    struct arena *a = arena_of(p);
+    bool taken = heap_lock(a);
     int bad = guarded ? guard_size(p, OP_USABLE_SIZE, &n, &found) : (n = core_usable(p), 0);
-    heap_unlock(taken);
+    heap_unlock(a, taken);
     if (HC_UNLIKELY(bad))
         report_bad_pointer(&found, frame);
     vg_leave();
@@ -359,18 +455,19 @@ int heap_resize(void *p, size_t size, size_t *old, void *frame)
     bool done = false;
     int bad = 0;
     vg_enter();
-    bool taken = heap_lock();
+    struct arena *a = arena_of(p);
+    bool taken = heap_lock(a);
     if (!guarded) {
         *old = core_usable(p);
         done = core_resize(p, size);
         if (done)
-            live_bytes += core_usable(p) - *old;
+            a->live_bytes += core_usable(p) - *old;
     } else {
         bad = guard_size(p, OP_REALLOC, old, &found);
         if (!bad)
             done = guard_resize_in_place(p, size);
     }
-    heap_unlock(taken);
+    heap_unlock(a, taken);
     if (HC_UNLIKELY(bad))
         report_bad_pointer(&found, frame);
     vg_leave();
@@ -382,18 +479,27 @@ size_t heap_check(void)
     if (starting_up())
         return 0;
     struct finding found[MAX_CHECK_FINDINGS];
-    size_t bad;
+    size_t bad = 0;
     vg_enter();
-    bool taken = heap_lock();
-    if (guarded) {
-        bad = guard_check_all(found, MAX_CHECK_FINDINGS);
-    } else {
-        heap_unlock(taken);
-        bad = core_check(NULL, NULL); /* racy but harmless: preset none is for benchmarks */
+    /* Arena by arena, each under its own lock: each is checked whole and consistent. */
+    for (unsigned i = 0; i < arena_count; i++) {
+        size_t room = bad < MAX_CHECK_FINDINGS ? MAX_CHECK_FINDINGS - bad : 0;
+        struct finding *out = found + (MAX_CHECK_FINDINGS - room);
+        bool taken = heap_lock(&arenas[i]);
+        if (guarded) {
+            size_t n = guard_check_all(out, room);
+            if (i == 0)
+                n += guard_check_slots(out + (n < room ? n : room), n < room ? room - n : 0);
+            bad += n;
+        } else {
+            bad += core_check(NULL, NULL);
+        }
+        heap_unlock(&arenas[i], taken);
+    }
+    if (!guarded) {
         vg_leave();
         return bad;
     }
-    heap_unlock(taken);
     size_t shown = bad;
     for (size_t i = 0; i < bad && i < MAX_CHECK_FINDINGS; i++) {
         if (suppressions_hide_finding(&found[i]))
@@ -410,25 +516,52 @@ bool heap_guarded(void)
     return !starting_up() && guarded;
 }
 
+/* The current arena's share of the totals. */
+static void add_arena_stats(struct hc_stats *s)
+{
+    struct core_stats c;
+    core_get_stats(&c);
+    s->live_blocks += arena_cur->live_blocks;
+    s->live_bytes += arena_cur->live_bytes;
+    s->quarantine_bytes += quar_bytes();
+    s->quarantine_blocks += quar_count();
+    s->heap_bytes += c.heap_bytes;
+    s->mapped_bytes += c.mapped_bytes;
+    s->free_bytes += c.free_bytes;
+    s->free_blocks += c.free_blocks;
+    if (c.largest_free > s->largest_free)
+        s->largest_free = c.largest_free;
+}
+
+void heap_stats_locked(struct hc_stats *s)
+{
+    memset(s, 0, sizeof *s);
+    for (unsigned i = 0; i < arena_count; i++) {
+        arena_cur = &arenas[i];
+        add_arena_stats(s);
+    }
+    arena_cur = &arenas[0];
+    s->live_blocks += slots_live_count();
+    s->live_bytes += slots_live_bytes();
+}
+
 void heap_stats(struct hc_stats *s)
 {
     memset(s, 0, sizeof *s);
     if (starting_up())
         return;
-    struct core_stats c;
-    bool taken = heap_lock();
-    core_get_stats(&c);
-    s->live_blocks = guarded ? guard_live_blocks() : live_blocks;
-    s->live_bytes = guarded ? guard_live_bytes() : live_bytes;
-    s->quarantine_bytes = quar_bytes();
-    s->quarantine_blocks = quar_count();
-    heap_unlock(taken);
-    s->heap_bytes = c.heap_bytes;
-    s->mapped_bytes = c.mapped_bytes;
-    s->free_bytes = c.free_bytes;
-    s->free_blocks = c.free_blocks;
-    s->largest_free = c.largest_free;
-    s->fragmentation = c.free_bytes ? 1.0 - (double)c.largest_free / (double)c.free_bytes : 0.0;
+    for (unsigned i = 0; i < arena_count; i++) { /* arena by arena: no global lock */
+        bool taken = heap_lock(&arenas[i]);
+        add_arena_stats(s);
+        if (i == 0) {
+            bool t = lock_take(&slots_lock);
+            s->live_blocks += slots_live_count();
+            s->live_bytes += slots_live_bytes();
+            lock_give(&slots_lock, t);
+        }
+        heap_unlock(&arenas[i], taken);
+    }
+    s->fragmentation = s->free_bytes ? 1.0 - (double)s->largest_free / (double)s->free_bytes : 0.0;
     s->errors = report_error_count();
 }
 
@@ -436,9 +569,9 @@ void heap_stats(struct hc_stats *s)
 static bool leak_check(struct leak_result *r, const void *stack_from, const ucontext_t *regs)
 {
     vg_enter(); /* the scan reads every word of every block, defined or not */
-    bool taken = heap_lock();
+    bool taken = heap_lock_all(); /* every arena, in order: blocks point across arenas */
     bool ok = leak_scan(r, stack_from, (const uintptr_t *)regs, sizeof *regs / sizeof(uintptr_t));
-    heap_unlock(taken);
+    heap_unlock_all(taken);
     vg_leave();
     return ok;
 }
@@ -469,6 +602,11 @@ static void print_summary(void)
     heap_stats(&s);
     size_t hidden_errors, hidden_records;
     suppressions_counts(&hidden_errors, &hidden_records);
+    size_t allocs = 0, frees = 0;
+    for (unsigned i = 0; i < arena_count; i++) {
+        allocs += arenas[i].allocs;
+        frees += arenas[i].frees;
+    }
     struct fmt *f = report_begin();
     report_line_start(f);
     fmt_printf(f, "heapcheck: %zu allocations, %zu frees; %zu bytes in %zu blocks live at exit\n", allocs,

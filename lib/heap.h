@@ -25,6 +25,12 @@ size_t heap_check(void);
 size_t heap_leak_report(void);
 struct hc_stats;
 void heap_stats(struct hc_stats *s);
+/* Every lock (arenas in order, the slots, the depot), with the re-entry mark; and
+ * the statistics of every arena while they are held (errors and fragmentation left
+ * to the caller). */
+bool heap_lock_all(void);
+void heap_unlock_all(bool taken);
+void heap_stats_locked(struct hc_stats *s);
 /* Start up if not yet done; whether blocks are guarded (false in preset none). */
 bool heap_guarded(void);
 

@@ -5,6 +5,7 @@
  * giving each finished cell the state that holds most of its bytes.  O(blocks +
  * cells), no memory beyond the caller's cells. */
 #include "internal.h"
+#include "arena.h"
 #include "heapmap.h"
 #include "block.h"
 #include "core.h"
@@ -151,6 +152,30 @@ static void visit_slot(const void *u, size_t size, uint32_t stack, void *arg)
         p->on_live(stack, size, p->arg);
 }
 
+/* The regions of every arena in address order: a merge of the arenas' sorted tables.
+ * Sets arena_cur to the region's arena. */
+struct region_merge {
+    size_t at[ARENAS_MAX];
+};
+
+static const region_t *next_region(struct region_merge *g)
+{
+    const region_t *best = NULL;
+    unsigned owner = 0;
+    for (unsigned a = 0; a < arena_count; a++) {
+        const struct region_state *rs = &arenas[a].rg;
+        if (g->at[a] < rs->nregions && (!best || rs->regions[g->at[a]].base < best->base)) {
+            best = &rs->regions[g->at[a]];
+            owner = a;
+        }
+    }
+    if (best) {
+        g->at[owner]++;
+        arena_cur = &arenas[owner];
+    }
+    return best;
+}
+
 /* One slot of the pool (or the never-used rest): its guard page, then its data. */
 static void paint_slot(uintptr_t lo, uintptr_t hi, enum slot_view v, void *arg)
 {
@@ -176,16 +201,25 @@ static void setup_strip(struct heapmap_region *r, uintptr_t base, size_t size, c
 void heapmap_collect(struct heapmap *m, char *cells, heapmap_live_fn *on_live, void *arg)
 {
     memset(m, 0, sizeof *m);
-    size_t n = region_count();
+    size_t n = 0;
+    for (unsigned a = 0; a < arena_count; a++)
+        n += arenas[a].rg.nregions;
     m->nregions = n < HEAPMAP_MAX_REGIONS ? n : HEAPMAP_MAX_REGIONS;
     m->omitted_regions = n - m->nregions;
-    for (size_t i = 0; i < m->nregions; i++)
-        setup_strip(&m->r[i], (uintptr_t)region_at(i)->base,
-                    (size_t)(region_at(i)->end - region_at(i)->base), cells + i * HEAPMAP_CELLS);
+    struct region_merge g = {{0}};
+    for (size_t i = 0; i < m->nregions; i++) {
+        const region_t *reg = next_region(&g);
+        setup_strip(&m->r[i], (uintptr_t)reg->base, (size_t)(reg->end - reg->base),
+                    cells + i * HEAPMAP_CELLS);
+    }
     struct painter p = {m, on_live, arg, 0, NULL, 0, 0, {0}};
     if (m->nregions)
         start_region(&p, &m->r[0]);
-    core_walk(visit, &p);
+    struct region_merge walk = {{0}};
+    for (const region_t *reg; (reg = next_region(&walk));)
+        core_walk_region(reg, visit, &p);
+    arena_cur = &arenas[0]; /* every large block is arena 0's */
+    core_walk_large(visit, &p);
     slots_walk_live(visit_slot, &p);
     while (p.cur < m->nregions) {
         finish_region(&p);

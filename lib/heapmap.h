@@ -6,8 +6,8 @@
  * and kept closed, slots never used, and the guard pages between them (overhead).
  * Its size is bounded whatever the heap: at most HEAPMAP_MAX_REGIONS heap strips (the
  * rest counted), large blocks counted by state, live blocks in guarded slots also
- * counted (under guarded) with their requested bytes.  Collected with the heap lock
- * held, in one walk of the blocks in address order. */
+ * counted (under guarded) with their requested bytes.  Collected with every lock
+ * held, in one walk of the blocks in address order (the arenas' regions merged). */
 #ifndef HC_HEAPMAP_H
 #define HC_HEAPMAP_H
 

@@ -10,17 +10,18 @@
 #include "large.h"
 #include "os.h"
 #include "vg.h"
+#include "arena.h"
 
 #include <sys/mman.h>
 
-typedef struct mapping {
-    struct mapping *next, *prev;
+#define LG (arena_cur->lg)
+
+typedef struct large_mapping {
+    struct large_mapping *next, *prev;
     size_t len;
     size_t pad;
 } mapping_t;
 
-static mapping_t *head;
-static size_t mapped_bytes, count;
 
 static mapping_t *mapping_of(block_t *b)
 {
@@ -31,12 +32,12 @@ static mapping_t *mapping_of(block_t *b)
 static void link_in(mapping_t *m)
 {
     m->prev = NULL;
-    m->next = head;
-    if (head)
-        head->prev = m;
-    head = m;
-    mapped_bytes += m->len;
-    count++;
+    m->next = LG.head;
+    if (LG.head)
+        LG.head->prev = m;
+    LG.head = m;
+    LG.mapped_bytes += m->len;
+    LG.count++;
 }
 
 static void link_out(mapping_t *m)
@@ -44,11 +45,11 @@ static void link_out(mapping_t *m)
     if (m->prev)
         m->prev->next = m->next;
     else
-        head = m->next;
+        LG.head = m->next;
     if (m->next)
         m->next->prev = m->prev;
-    mapped_bytes -= m->len;
-    count--;
+    LG.mapped_bytes -= m->len;
+    LG.count--;
 }
 
 /* Lay out a block in a mapping of len bytes with pad bytes before the foot word. */
@@ -120,7 +121,7 @@ block_t *large_resize(block_t *b, size_t size, bool may_move)
 
 void large_walk(large_walk_fn *fn, void *arg)
 {
-    for (mapping_t *m = head; m;) {
+    for (mapping_t *m = LG.head; m;) {
         mapping_t *next = m->next; /* fn may free the block */
         fn((unsigned char *)(m + 1) + m->pad + sizeof(size_t), arg);
         m = next;
@@ -129,17 +130,17 @@ void large_walk(large_walk_fn *fn, void *arg)
 
 block_t *large_containing(const void *p)
 {
-    for (mapping_t *m = head; m; m = m->next)
+    for (mapping_t *m = LG.head; m; m = m->next)
         if ((const unsigned char *)p >= (const unsigned char *)m &&
             (const unsigned char *)p < (const unsigned char *)m + m->len)
             return (unsigned char *)(m + 1) + m->pad + sizeof(size_t);
     return NULL;
 }
 
-size_t large_mapped_bytes(void) { return mapped_bytes; }
-size_t large_count(void) { return count; }
+size_t large_mapped_bytes(void) { return LG.mapped_bytes; }
+size_t large_count(void) { return LG.count; }
 void large_reset(void)
 {
-    head = NULL;
-    mapped_bytes = count = 0;
+    LG.head = NULL;
+    LG.mapped_bytes = LG.count = 0;
 }

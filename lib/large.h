@@ -6,6 +6,13 @@
 
 #include "block.h"
 
+/* One arena's list (arena.h); the functions below work on the current arena's. */
+struct large_mapping;
+struct large_state {
+    struct large_mapping *head;
+    size_t mapped_bytes, count;
+};
+
 block_t *large_alloc(size_t size, size_t align, size_t offset);
 void large_free(block_t *b);
 /* Resize the mapping (mremap), in place unless may_move; returns the block (at its

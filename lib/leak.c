@@ -13,6 +13,7 @@
  * stacks are scanned whole, as the mappings they are. */
 #define _GNU_SOURCE
 #include "internal.h"
+#include "arena.h"
 #include "leak.h"
 #include "core.h"
 #include "depot.h"
@@ -501,8 +502,13 @@ static void group(struct scan *s, struct leak_result *r, uint32_t *table, size_t
 bool leak_scan(struct leak_result *r, const void *stack_from, const uintptr_t *regs, size_t nregs)
 {
     memset(r, 0, sizeof *r);
-    size_t cap = ptrset_count() + slots_live_count() + 1;
-    size_t excl_cap = region_count() + large_count() + 4096 + 16;
+    /* Every arena's lock is held (arena_lock_all): the blocks of all of them. */
+    size_t cap = slots_live_count() + 1, excl_cap = 4096 + 16;
+    for (unsigned a = 0; a < arena_count; a++) {
+        arena_cur = &arenas[a];
+        cap += ptrset_count();
+        excl_cap += region_count() + large_count();
+    }
     size_t table_cap = 16;
     while (table_cap < 2 * cap)
         table_cap *= 2;
@@ -523,13 +529,17 @@ bool leak_scan(struct leak_result *r, const void *stack_from, const uintptr_t *r
     r->map = m;
     r->map_len = len;
 
-    ptrset_walk(collect_live, &s);
+    for (unsigned a = 0; a < arena_count; a++) {
+        arena_cur = &arenas[a];
+        ptrset_walk(collect_live, &s);
+        for (size_t i = 0; i < region_count(); i++)
+            exclude(&s, (uintptr_t)region_at(i)->base, (uintptr_t)region_at(i)->end);
+        large_walk(exclude_large, &s);
+    }
+    arena_cur = &arenas[0];
     slots_walk_live(collect_slot, &s);
     sort_blocks(s.b, s.n);
 
-    for (size_t i = 0; i < region_count(); i++)
-        exclude(&s, (uintptr_t)region_at(i)->base, (uintptr_t)region_at(i)->end);
-    large_walk(exclude_large, &s);
     if (slots_hi) /* live slot blocks are blocks, not roots */
         exclude(&s, slots_lo, slots_hi);
     os_meta_walk(exclude_meta, &s);

@@ -1,7 +1,7 @@
 /* The leak check: classify every live block as memcheck and LeakSanitizer do, by a
  * conservative scan from the roots (writable memory of the process that is not the
  * heap, the calling thread's stack and registers), and group the lost ones by
- * allocation stack.  Runs with the heap lock held; its scratch memory is mapped. */
+ * allocation stack.  Runs with every lock held (heap_lock_all); its scratch memory is mapped. */
 #ifndef HC_LEAK_H
 #define HC_LEAK_H
 

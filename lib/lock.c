@@ -1,7 +1,8 @@
-/* The slow paths of the heap lock (see lock.h): futex wait and wake, and the fork
+/* The slow paths of the locks (see lock.h): futex wait and wake, and the fork
  * handlers.  Never allocates and never reports. */
 #include "internal.h"
 #include "lock.h"
+#include "arena.h"
 #include "report.h"
 
 #include <linux/futex.h>
@@ -19,34 +20,34 @@ int lock_word;
 #define cpu_relax() ((void)0)
 #endif
 
-void lock_wait(void)
+void lock_wait(int *word)
 {
     /* Critical sections are short: spin a little before paying for a sleep and a
      * wake-up (two system calls and a context switch each way). */
     for (int i = 0; i < 200; i++) {
         cpu_relax();
         int expected = 0;
-        if (__atomic_load_n(&lock_word, __ATOMIC_RELAXED) == 0 &&
-            __atomic_compare_exchange_n(&lock_word, &expected, 1, false, __ATOMIC_ACQUIRE,
+        if (__atomic_load_n(word, __ATOMIC_RELAXED) == 0 &&
+            __atomic_compare_exchange_n(word, &expected, 1, false, __ATOMIC_ACQUIRE,
                                         __ATOMIC_RELAXED))
             return;
     }
     /* Mark the lock contended, then sleep until it is released. */
-    while (__atomic_exchange_n(&lock_word, 2, __ATOMIC_ACQUIRE) != 0)
-        syscall(SYS_futex, &lock_word, FUTEX_WAIT_PRIVATE, 2, NULL, NULL, 0);
+    while (__atomic_exchange_n(word, 2, __ATOMIC_ACQUIRE) != 0)
+        syscall(SYS_futex, word, FUTEX_WAIT_PRIVATE, 2, NULL, NULL, 0);
 }
 
-void lock_wake(void)
+void lock_wake(int *word)
 {
-    syscall(SYS_futex, &lock_word, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+    syscall(SYS_futex, word, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
 }
 
 static bool fork_token;
 
 /* glibc's lock of the list of stdio streams.  fork() takes it after the prepare
  * handlers run; a thread flushing every stream holds it while it waits for a stream
- * lock, whose holder may be waiting in malloc for the heap lock.  Taking it before
- * the heap lock (it is recursive, so fork's own call still succeeds) keeps glibc's
+ * lock, whose holder may be waiting in malloc for an arena lock.  Taking it before
+ * ours (it is recursive, so fork's own call still succeeds) keeps glibc's
  * order: stdio list first, then the allocator, as glibc's own malloc does. */
 extern void _IO_list_lock(void) __attribute__((weak));
 extern void _IO_list_unlock(void) __attribute__((weak));
@@ -55,12 +56,14 @@ static void before_fork(void)
 {
     if (_IO_list_lock)
         _IO_list_lock();
-    fork_token = lock_acquire();
+    fork_token = arena_lock_all();
+    lock_take(&lock_word);
 }
 
 static void after_fork_parent(void)
 {
-    lock_release(fork_token);
+    lock_give(&lock_word, fork_token);
+    arena_unlock_all(fork_token);
     if (_IO_list_unlock)
         _IO_list_unlock();
 }
@@ -70,6 +73,7 @@ static void after_fork_child(void)
     /* The child has one thread, this one; whoever held the locks is gone (glibc
      * resets its stdio list lock in the child itself). */
     __atomic_store_n(&lock_word, 0, __ATOMIC_RELAXED);
+    arena_reset_locks();
     report_after_fork();
 }
 

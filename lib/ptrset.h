@@ -1,11 +1,17 @@
 /* The allocated-pointer set: every payload pointer heapcheck handed out and has not
  * yet given back to the core, with its state.  Lookups never touch the pointer
  * itself, so a wild pointer is classified without being dereferenced.  Memory comes
- * from os_map, never from the heap; called with the heap lock held. */
+ * from os_map, never from the heap; called with the current arena's lock held. */
 #ifndef HC_PTRSET_H
 #define HC_PTRSET_H
 
 #include "internal.h"
+
+/* One arena's set (arena.h); the functions below work on the current arena's. */
+struct ptrset_state {
+    uintptr_t *slots;
+    size_t nslots, count;
+};
 
 enum ptr_state { PTR_ABSENT = 0, PTR_LIVE = 1, PTR_QUARANTINED = 2, PTR_DAMAGED = 3 };
 

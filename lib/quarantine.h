@@ -1,10 +1,17 @@
 /* The quarantine: freed blocks, poisoned, held first-in first-out within a byte
  * budget before the core may reuse them, so a write after free is still seen.  The
- * ring of pointers lives in mapped memory; called with the heap lock held. */
+ * ring of pointers lives in mapped memory; called with the current arena's lock held. */
 #ifndef HC_QUARANTINE_H
 #define HC_QUARANTINE_H
 
 #include "internal.h"
+
+/* One arena's ring (arena.h); the functions below work on the current arena's. */
+struct quar_entry;
+struct quar_state {
+    struct quar_entry *ring;
+    size_t cap, head, count, total;
+};
 
 /* Add a block of the given size, freed at free_stack; false if the ring cannot grow
  * (the caller then releases the block at once). */

@@ -1,5 +1,5 @@
 /* Heap regions (see region.h).  Owns the region table, which is static: it never
- * lives in the heap it describes.  Called with the heap lock held; never allocates.
+ * lives in the heap it describes.  Called with the current arena's lock held; never allocates.
  * The table is kept sorted by address, so finding the region of an address (on every
  * free that merges) is a binary search, however many regions a heap that cannot use
  * sbrk has (under Valgrind, whose break is small, a 3 GiB heap had 700). */
@@ -8,31 +8,28 @@
 #include "core.h"
 #include "os.h"
 #include "vg.h"
+#include "arena.h"
 
-#define MAX_REGIONS 4096
+#define RG (arena_cur->rg)
 #define MAPPED_REGION_MIN ((size_t)4 << 20)
 
-static region_t regions[MAX_REGIONS];
-static size_t nregions;
-static region_t *brk_region; /* the region that sbrk extends, if any */
-static size_t mapped_total;  /* bytes in mapped regions */
 
 /* A new entry for a region at base, in address order; NULL when the table is full.
  * Entries after it move up one place, the brk region's pointer with them. */
 static region_t *add_region(unsigned char *base)
 {
-    if (nregions == MAX_REGIONS)
+    if (RG.nregions == MAX_REGIONS)
         return NULL;
-    size_t i = nregions;
-    while (i > 0 && regions[i - 1].base > base) {
-        regions[i] = regions[i - 1];
-        if (brk_region == &regions[i - 1])
-            brk_region = &regions[i];
+    size_t i = RG.nregions;
+    while (i > 0 && RG.regions[i - 1].base > base) {
+        RG.regions[i] = RG.regions[i - 1];
+        if (RG.brk_region == &RG.regions[i - 1])
+            RG.brk_region = &RG.regions[i];
         i--;
     }
-    nregions++;
-    regions[i].base = base;
-    return &regions[i];
+    RG.nregions++;
+    RG.regions[i].base = base;
+    return &RG.regions[i];
 }
 
 static void frame(unsigned char *base, unsigned char *end)
@@ -44,19 +41,19 @@ static void frame(unsigned char *base, unsigned char *end)
 static block_t *grow_brk(size_t size, size_t page)
 {
     unsigned char *now = os_brk_now();
-    if (brk_region && now == brk_region->end) {
+    if (RG.brk_region && now == RG.brk_region->end) {
         /* Contiguous: the old epilogue becomes the head of the new block. */
         size_t len = HC_ALIGN_UP(size + core_config.top_pad, page);
         if (!os_sbrk((intptr_t)len))
             return NULL;
-        block_t *b = brk_region->end - sizeof(size_t);
-        brk_region->end += len;
-        frame(brk_region->base, brk_region->end);
+        block_t *b = RG.brk_region->end - sizeof(size_t);
+        RG.brk_region->end += len;
+        frame(RG.brk_region->base, RG.brk_region->end);
         blk_set(b, len, 0);
         vg_noaccess(b + sizeof(size_t), len);
         return b;
     }
-    if (nregions == MAX_REGIONS)
+    if (RG.nregions == MAX_REGIONS)
         return NULL;
     /* A new sbrk region: align the break first. */
     size_t pad = (size_t)(-(uintptr_t)now & 15);
@@ -68,7 +65,7 @@ static block_t *grow_brk(size_t size, size_t page)
     region_t *r = add_region(base);
     r->end = base + len;
     r->from_sbrk = true;
-    brk_region = r;
+    RG.brk_region = r;
     frame(r->base, r->end);
     block_t *b = base + sizeof(size_t);
     blk_set(b, len - 2 * sizeof(size_t), 0);
@@ -76,31 +73,65 @@ static block_t *grow_brk(size_t size, size_t page)
     return b;
 }
 
+/* len bytes for a region of the current arena (len rounded up as needed).  Arena 0's
+ * may lie anywhere; another arena's is aligned to whole granules and recorded in the
+ * granule map (arena.h), so a free from any thread finds its arena. */
+static unsigned char *map_region(size_t *len)
+{
+    unsigned id = arena_cur->id;
+    if (id == 0)
+        return os_map(*len);
+    size_t want = HC_ALIGN_UP(*len, ARENA_GRANULE);
+    if (want < *len)
+        return NULL;
+    unsigned char *raw = os_map(want + ARENA_GRANULE);
+    if (!raw)
+        return NULL;
+    unsigned char *base = (unsigned char *)HC_ALIGN_UP((uintptr_t)raw, ARENA_GRANULE);
+    if (base > raw)
+        os_unmap(raw, (size_t)(base - raw));
+    if (raw + want + ARENA_GRANULE > base + want)
+        os_unmap(base + want, (size_t)(raw + want + ARENA_GRANULE - (base + want)));
+    if (!arena_map_set(base, want, id)) {
+        os_unmap(base, want);
+        return NULL;
+    }
+    *len = want;
+    return base;
+}
+
+static void unmap_region(unsigned char *base, size_t len)
+{
+    if (arena_cur->id != 0)
+        arena_map_set(base, len, 0); /* forgotten before the address can be reused */
+    os_unmap(base, len);
+}
+
 static block_t *grow_mapped(size_t size, size_t page)
 {
-    if (nregions == MAX_REGIONS)
+    if (RG.nregions == MAX_REGIONS)
         return NULL;
     size_t len = size + 2 * sizeof(size_t);
     if (len < size)
         return NULL;
     /* Regions grow with the heap (half of what is mapped already), so a heap of many
      * gigabytes takes tens of regions, not thousands of 4 MiB ones. */
-    size_t want = mapped_total / 2 > MAPPED_REGION_MIN ? mapped_total / 2 : MAPPED_REGION_MIN;
+    size_t want = RG.mapped_total / 2 > MAPPED_REGION_MIN ? RG.mapped_total / 2 : MAPPED_REGION_MIN;
     if (len < want)
         len = want;
     len = HC_ALIGN_UP(len, page);
-    unsigned char *base = os_map(len);
+    unsigned char *base = map_region(&len);
     if (!base && len > size + 2 * sizeof(size_t)) {
         /* Short of address space: no more than the request. */
         len = HC_ALIGN_UP(size + 2 * sizeof(size_t), page);
-        base = os_map(len);
+        base = map_region(&len);
     }
     if (!base)
         return NULL;
     region_t *r = add_region(base);
     r->end = base + len;
     r->from_sbrk = false;
-    mapped_total += len;
+    RG.mapped_total += len;
     frame(r->base, r->end);
     block_t *b = base + sizeof(size_t);
     blk_set(b, len - 2 * sizeof(size_t), 0);
@@ -113,23 +144,24 @@ block_t *region_grow(size_t size)
     size_t page = os_page_size();
     if (size > ((size_t)1 << 56))
         return NULL;
-    block_t *b = core_config.use_sbrk ? grow_brk(size, page) : NULL;
+    /* Only arena 0 uses sbrk: one break, one owner. */
+    block_t *b = core_config.use_sbrk && arena_cur->id == 0 ? grow_brk(size, page) : NULL;
     return b ? b : grow_mapped(size, page);
 }
 
 static void drop_region(region_t *r)
 {
-    if (r == brk_region)
-        brk_region = NULL;
+    if (r == RG.brk_region)
+        RG.brk_region = NULL;
     if (!r->from_sbrk)
-        mapped_total -= (size_t)(r->end - r->base);
+        RG.mapped_total -= (size_t)(r->end - r->base);
     /* Close the gap, keeping the order. */
-    for (size_t i = (size_t)(r - regions); i + 1 < nregions; i++) {
-        regions[i] = regions[i + 1];
-        if (brk_region == &regions[i + 1])
-            brk_region = &regions[i];
+    for (size_t i = (size_t)(r - RG.regions); i + 1 < RG.nregions; i++) {
+        RG.regions[i] = RG.regions[i + 1];
+        if (RG.brk_region == &RG.regions[i + 1])
+            RG.brk_region = &RG.regions[i];
     }
-    nregions--;
+    RG.nregions--;
 }
 
 block_t *region_give_back(block_t *b)
@@ -139,7 +171,7 @@ block_t *region_give_back(block_t *b)
     HC_ASSERT(r != NULL);
     bool whole = start == r->base + sizeof(size_t) && stop == r->end - sizeof(size_t);
     if (whole && !r->from_sbrk) {
-        os_unmap(r->base, (size_t)(r->end - r->base));
+        unmap_region(r->base, (size_t)(r->end - r->base));
         drop_region(r);
         return NULL;
     }
@@ -148,7 +180,7 @@ block_t *region_give_back(block_t *b)
         keep = BLK_MIN;
     /* Trim when the free top exceeds what we keep by trim_threshold, not by a page:
      * else a heap shrinking block by block would call sbrk on every free. */
-    if (r == brk_region && stop == r->end - sizeof(size_t) &&
+    if (r == RG.brk_region && stop == r->end - sizeof(size_t) &&
         blk_size(b) >= keep + core_config.trim_threshold && os_brk_now() == r->end) {
         size_t page = os_page_size();
         size_t give = (blk_size(b) - keep) & ~(page - 1);
@@ -164,26 +196,26 @@ block_t *region_give_back(block_t *b)
 const region_t *region_find(const void *p)
 {
     const unsigned char *a = p;
-    size_t lo = 0, hi = nregions; /* the last region starting at or below a is below hi */
+    size_t lo = 0, hi = RG.nregions; /* the last region starting at or below a is below hi */
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (regions[mid].base <= a)
+        if (RG.regions[mid].base <= a)
             lo = mid + 1;
         else
             hi = mid;
     }
     if (lo == 0)
         return NULL;
-    const region_t *r = &regions[lo - 1];
+    const region_t *r = &RG.regions[lo - 1];
     return a < r->end ? r : NULL;
 }
 
-size_t region_count(void) { return nregions; }
-const region_t *region_at(size_t i) { return i < nregions ? &regions[i] : NULL; }
+size_t region_count(void) { return RG.nregions; }
+const region_t *region_at(size_t i) { return i < RG.nregions ? &RG.regions[i] : NULL; }
 
 void region_reset(void)
 {
-    nregions = 0;
-    brk_region = NULL;
-    mapped_total = 0;
+    RG.nregions = 0;
+    RG.brk_region = NULL;
+    RG.mapped_total = 0;
 }

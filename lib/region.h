@@ -12,6 +12,17 @@ typedef struct region {
     bool from_sbrk;
 } region_t;
 
+#define MAX_REGIONS 4096
+
+/* One arena's regions (arena.h), sorted by address; the functions below work on the
+ * current arena's. */
+struct region_state {
+    region_t regions[MAX_REGIONS];
+    size_t nregions;
+    region_t *brk_region; /* the region that sbrk extends, if any */
+    size_t mapped_total;  /* bytes in mapped regions */
+};
+
 /* New heap memory as one free block of at least size bytes (not yet indexed and not
  * yet coalesced with its lower neighbour), or NULL when the OS says no. */
 block_t *region_grow(size_t size);

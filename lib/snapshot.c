@@ -1,4 +1,4 @@
-/* Snapshots (see snapshot.h).  One hold of the heap lock records the statistics, the
+/* Snapshots (see snapshot.h).  One hold of every lock records the statistics, the
  * live blocks grouped by allocation stack (a hash table keyed by stack id) and the
  * heap map; the groups are sorted and everything is written after the lock is
  * released, through dump.c.  The scratch mapping is sized before the lock is taken,
@@ -13,6 +13,7 @@
 #include "dump.h"
 #include "fmt.h"
 #include "guard.h"
+#include "heap.h"
 #include "heapcheck.h"
 #include "heapmap.h"
 #include "lock.h"
@@ -98,22 +99,6 @@ static void add_live(uint32_t stack, size_t size, void *arg)
     g->bytes += size;
 }
 
-/* Heap lock held: as heap_stats() computes them. */
-static void take_stats(struct hc_stats *st)
-{
-    struct core_stats c;
-    core_get_stats(&c);
-    memset(st, 0, sizeof *st);
-    st->live_blocks = guard_live_blocks();
-    st->live_bytes = guard_live_bytes();
-    st->quarantine_bytes = quar_bytes();
-    st->quarantine_blocks = quar_count();
-    st->heap_bytes = c.heap_bytes;
-    st->mapped_bytes = c.mapped_bytes;
-    st->free_bytes = c.free_bytes;
-    st->free_blocks = c.free_blocks;
-    st->largest_free = c.largest_free;
-}
 
 /* Largest bytes first (heapsort: no allocation). */
 static bool before(const struct group *a, const struct group *b)
@@ -160,18 +145,18 @@ struct snapshot *snapshot_collect(bool groups)
             return NULL;
         s->with_groups = groups;
         vg_enter(); /* heapcheck's own metadata and headers, which memcheck may not read */
-        bool taken = lock_acquire();
+        bool taken = heap_lock_all(); /* every arena, the slots, the depot */
         size_t need = groups ? depot_count() + 1 : 0;
         if (need > cap) { /* stacks were stored meanwhile: map more, try again */
-            lock_release(taken);
+            heap_unlock_all(taken);
             vg_leave();
             snapshot_release(s);
             cap = need + need / 4;
             continue;
         }
-        take_stats(&s->stats);
+        heap_stats_locked(&s->stats);
         heapmap_collect(&s->map, s->cells, groups ? add_live : NULL, s);
-        lock_release(taken);
+        heap_unlock_all(taken);
         vg_leave();
         s->stats.errors = report_error_count();
         s->stats.fragmentation =

@@ -1,7 +1,7 @@
 /* Snapshots of the live heap while the program runs (hc_dump_now, snapshot_signal,
  * snapshot_interval_ms), and the heap map that every dump carries: live blocks
  * grouped by allocation stack, the statistics and the layout of the heap regions, all
- * taken in one hold of the heap lock, then written as a dump (docs/dump-format.md)
+ * taken in one hold of every lock, then written as a dump (docs/dump-format.md)
  * after the lock is released.  Scratch memory is mapped; nothing here calls malloc. */
 #ifndef HC_SNAPSHOT_H
 #define HC_SNAPSHOT_H
@@ -10,7 +10,7 @@
 
 struct snapshot;
 
-/* Take the heap lock, record what is live (grouped by stack, when groups) and the
+/* Take every lock, record what is live (grouped by stack, when groups) and the
  * heap map, release the lock.  NULL when scratch memory could not be mapped. */
 struct snapshot *snapshot_collect(bool groups);
 void snapshot_release(struct snapshot *s);

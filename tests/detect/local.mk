@@ -19,7 +19,7 @@ DETECT_LOG_COMPILER = $(SHELL) $(top_srcdir)/tests/detect/run.sh
 detect_programs = tests/detect/clean_basic tests/detect/overflow tests/detect/underflow \
 	tests/detect/double_free tests/detect/invalid_free tests/detect/realloc_bad \
 	tests/detect/write_after_free tests/detect/stray_memset \
-	tests/detect/first_call tests/detect/signal_malloc
+	tests/detect/first_call tests/detect/signal_malloc tests/detect/double_free_thread
 detect_recipes = \
 	tests/detect/clean_basic \
 	tests/detect/overflow_1_byte_past_request_1 \
@@ -37,6 +37,7 @@ detect_recipes = \
 	tests/detect/underflow_8_bytes \
 	tests/detect/double_free_immediate \
 	tests/detect/double_free_after_other_allocations \
+	tests/detect/double_free_other_thread \
 	tests/detect/interior_free_offset_1 \
 	tests/detect/interior_free_offset_16 \
 	tests/detect/wild_free_stack_address \
@@ -61,6 +62,10 @@ tests_detect_underflow_linked_SOURCES = tests/detect/underflow.c
 tests_detect_underflow_linked_LDADD = $(HC_LINKED)
 tests_detect_double_free_linked_SOURCES = tests/detect/double_free.c
 tests_detect_double_free_linked_LDADD = $(HC_LINKED)
+tests_detect_double_free_thread_LDFLAGS = -pthread
+tests_detect_double_free_thread_linked_SOURCES = tests/detect/double_free_thread.c
+tests_detect_double_free_thread_linked_LDADD = $(HC_LINKED)
+tests_detect_double_free_thread_linked_LDFLAGS = -pthread
 tests_detect_invalid_free_linked_SOURCES = tests/detect/invalid_free.c
 tests_detect_invalid_free_linked_LDADD = $(HC_LINKED)
 tests_detect_realloc_bad_linked_SOURCES = tests/detect/realloc_bad.c

@@ -10,6 +10,7 @@
 
 stress_tests = \
 	tests/stress/stress_shadow \
+	tests/stress/arenas \
 	tests/stress/fork_threads \
 	tests/stress/threads \
 	tests/stress/oom \
@@ -17,10 +18,15 @@ stress_tests = \
 	tests/stress/alloc_fill \
 	tests/stress/corruption_fuzz
 check_PROGRAMS += $(stress_tests)
-TESTS += $(stress_tests)
+TESTS += $(stress_tests) tests/stress/shadow_threads.sh
+EXTRA_DIST += tests/stress/shadow_threads.sh
 
 tests_stress_stress_shadow_SOURCES = tests/stress/stress_shadow.c
 tests_stress_stress_shadow_LDADD = $(HC_LINKED)
+tests_stress_stress_shadow_LDFLAGS = -pthread
+tests_stress_arenas_SOURCES = tests/stress/arenas.c
+tests_stress_arenas_LDADD = $(HC_LINKED)
+tests_stress_arenas_LDFLAGS = -pthread
 tests_stress_threads_SOURCES = tests/stress/threads.c
 tests_stress_threads_LDADD = $(HC_LINKED)
 tests_stress_threads_LDFLAGS = -pthread

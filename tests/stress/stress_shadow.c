@@ -3,13 +3,20 @@
  * overlap, keep their contents (across realloc too), honour their alignment and
  * usable size, that calloc memory is zero, and that hc_check_heap() and hc_stats()
  * agree with the program's view of the heap throughout.  A failure names its seed:
- * replay it with `stress_shadow SEED [OPS]`. */
+ * replay it with `stress_shadow SEED [OPS]`.
+ *
+ * `stress_shadow -t N [OPS]`: N threads at once (so N arenas' worth of heaps), each
+ * with a shadow of its own (the state below is per thread) and its own seed; blocks
+ * of different threads never share bytes, or the patterns show it.  hc_check_heap()
+ * runs concurrently in every thread; the live counts of hc_stats() are compared only
+ * when every thread has freed everything (while they run, the others move them). */
 #define _GNU_SOURCE
 #include "heapcheck.h"
 
 #include <errno.h>
 #include <inttypes.h>
 #include <malloc.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -30,7 +37,7 @@
 
 /* ---- xorshift64* : our own generator, so a seed replays the same run anywhere ---- */
 
-static uint64_t rng_state;
+static __thread uint64_t rng_state;
 
 static void rng_seed(uint64_t seed)
 {
@@ -67,14 +74,14 @@ struct shadow {
     uint64_t prio;
 };
 
-static struct shadow blocks[MAX_LIVE];
-static int free_records[MAX_LIVE];
-static size_t nfree_records;
-static int live[MAX_LIVE];     /* records of the live blocks, in no order: random picks */
-static size_t nlive;
-static size_t live_requested;  /* sum of sizes */
-static size_t live_usable;     /* sum of usable sizes */
-static int treap_root = -1;
+static __thread struct shadow blocks[MAX_LIVE];
+static __thread int free_records[MAX_LIVE];
+static __thread size_t nfree_records;
+static __thread int live[MAX_LIVE];     /* records of the live blocks, in no order: random picks */
+static __thread size_t nlive;
+static __thread size_t live_requested;  /* sum of sizes */
+static __thread size_t live_usable;     /* sum of usable sizes */
+static __thread int treap_root = -1;
 
 /* Calls made in the current seed, by entry point, for the summary line. */
 enum call_kind {
@@ -87,16 +94,17 @@ static const char *const call_names[NCALLS] = {
     "aligned_alloc", "memalign", "valloc", "pvalloc", "free", "realloc(p,0)", "realloc",
     "reallocarray", "malloc_usable_size", "free(NULL)",
 };
-static unsigned long calls[NCALLS];
-static unsigned long mapped_blocks_made; /* blocks of MAPPED_FROM bytes or more */
-static size_t peak_live_blocks, peak_live_bytes;
+static __thread unsigned long calls[NCALLS];
+static __thread unsigned long mapped_blocks_made; /* blocks of MAPPED_FROM bytes or more */
+static __thread size_t peak_live_blocks, peak_live_bytes;
 
 /* What the run is doing, for the failure message. */
-static uint64_t current_seed;
-static unsigned long current_op, current_run_ops;
-static const char *current_call = "start";
+static __thread uint64_t current_seed;
+static __thread unsigned long current_op, current_run_ops;
+static __thread const char *current_call = "start";
 
 static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+static unsigned nthreads; /* 0: the single-threaded run */
 
 /* Failing cases end the program: after a broken invariant the heap cannot be trusted,
  * and the seed printed here replays the run up to this very operation. */
@@ -113,8 +121,8 @@ static void fail(const char *fmt, ...)
     va_end(ap);
     /* Past the last operation (in the final free) the whole run is the replay. */
     unsigned long replay_ops = current_op < current_run_ops ? current_op + 1 : current_run_ops;
-    fprintf(stderr, "\nstress_shadow: replay with: stress_shadow %" PRIu64 " %lu\n", current_seed,
-            replay_ops);
+    fprintf(stderr, "\nstress_shadow: replay with: stress_shadow %" PRIu64 " %lu%s\n", current_seed,
+            replay_ops, nthreads ? " (this thread's calls alone, without the others' timing)" : "");
     printf("stress_shadow: %d passed, 1 failed\n", cases_passed);
     exit(EXIT_FAILURE);
 }
@@ -621,6 +629,10 @@ static void check_heap_agrees(size_t baseline_blocks, size_t baseline_bytes)
         fail("hc_check_heap() found %zu problems", problems);
     struct hc_stats st;
     hc_stats(&st);
+    if (st.errors)
+        fail("hc_stats counts %zu errors reported", st.errors);
+    if (nthreads)
+        return; /* the other threads' blocks come and go meanwhile */
     if (st.live_blocks != baseline_blocks + nlive)
         fail("hc_stats says %zu blocks live, the shadow has %zu (+%zu from before the run)",
              st.live_blocks, nlive, baseline_blocks);
@@ -692,6 +704,66 @@ static void run_seed(uint64_t seed, unsigned long ops)
     printf("\n");
 }
 
+struct thread_run {
+    pthread_t id;
+    uint64_t seed;
+    unsigned long ops;
+};
+
+static void *thread_main(void *arg)
+{
+    struct thread_run *t = arg;
+    run_seed(t->seed, t->ops);
+    return NULL;
+}
+
+/* -t N: N threads, seeds base, base + 1, ...; then every block must be gone. */
+static void *idle(void *arg) { return arg; }
+
+static void start_and_join(unsigned n, struct thread_run *t, void *(*fn)(void *))
+{
+    for (unsigned i = 0; i < n; i++) {
+        if (pthread_create(&t[i].id, NULL, fn, &t[i]) != 0) {
+            fprintf(stderr, "stress_shadow: cannot create a thread\n");
+            exit(99);
+        }
+    }
+    for (unsigned i = 0; i < n; i++)
+        pthread_join(t[i].id, NULL);
+}
+
+static void run_threads(unsigned n, uint64_t base, unsigned long ops)
+{
+    struct thread_run t[64];
+    /* glibc keeps exited threads' stacks with a block each (their TLS vectors), and
+     * stdout's buffer is made at the first line: both before the baseline. */
+    start_and_join(n, t, idle);
+    printf("stress_shadow: %u threads\n", n);
+    struct hc_stats before;
+    hc_stats(&before);
+    nthreads = n;
+    for (unsigned i = 0; i < n; i++) {
+        t[i].seed = base + i;
+        t[i].ops = ops;
+    }
+    start_and_join(n, t, thread_main);
+    current_seed = base; /* the failures below are the whole run's */
+    current_call = "after the threads";
+    size_t problems = hc_check_heap();
+    if (problems)
+        fail("hc_check_heap() found %zu problems", problems);
+    struct hc_stats after;
+    hc_stats(&after);
+    if (after.live_blocks != before.live_blocks || after.live_bytes != before.live_bytes)
+        fail("after %u threads freed everything hc_stats says %zu blocks / %zu bytes live, "
+             "%zu / %zu before", n, after.live_blocks, after.live_bytes, before.live_blocks,
+             before.live_bytes);
+    if (after.errors)
+        fail("hc_stats counts %zu errors reported", after.errors);
+    printf("stress_shadow: %u threads, %lu ops each: blocks never overlapped, heap checked "
+           "concurrently, every block accounted for\n", n, ops);
+}
+
 static uint64_t fresh_seed(void)
 {
     uint64_t s;
@@ -717,6 +789,20 @@ int main(int argc, char **argv)
     }
 
     unsigned long ops = DEFAULT_OPS;
+    if (argc > 2 && strcmp(argv[1], "-t") == 0) {
+        char *end1, *end2 = "";
+        errno = 0;
+        unsigned long n = strtoul(argv[2], &end1, 10);
+        if (argc > 3)
+            ops = strtoul(argv[3], &end2, 10);
+        if (errno || *end1 || *end2 || n == 0 || n > 64 || ops == 0 || argc > 4) {
+            fprintf(stderr, "usage: stress_shadow -t THREADS [OPS]\n");
+            return 99;
+        }
+        run_threads((unsigned)n, fresh_seed(), ops);
+        printf("stress_shadow: 1 passed, 0 failed\n");
+        return 0;
+    }
     if (argc > 1) {
         /* Replay: one seed, optionally stopping after a number of operations. */
         char *end1, *end2 = "";
