@@ -11,6 +11,8 @@
  *                 for a slot, so it is poisoned in the quarantine)
  *   own-handler   the program's own SIGSEGV handler catches the use after free
  *   thread        a use after free in a second thread
+ *   thread-stack  a stack overflow (recursion without end) in a second thread that
+ *                 allocated: its alternate signal stack lets the report print
  *   continue      an overflow into the slack (reported at free), then a use after free
  *   free-fill     free() of a pointer loaded from a freed block
  *   fork          a use after free in a forked child; the parent reports how it died */
@@ -39,6 +41,26 @@ static void *read_after_free(void *arg)
     char *volatile p = malloc(13);
     free(p);
     sink = p[0];
+    return NULL;
+}
+
+static volatile unsigned long depth_limit = ~0UL;
+
+/* Recursion that overflows the stack: a frame of 512 bytes that is not a tail call. */
+static __attribute__((noinline)) unsigned long recurse(unsigned long n)
+{
+    volatile char frame[512];
+    frame[0] = (char)n;
+    if (n == depth_limit)
+        return 0;
+    return recurse(n + 1) + (unsigned long)frame[0];
+}
+
+static void *overflow_stack(void *arg)
+{
+    (void)arg;
+    free(malloc(16)); /* the thread's first allocation */
+    sink = (char)recurse(0);
     return NULL;
 }
 
@@ -96,6 +118,10 @@ int main(int argc, char **argv)
     } else if (!strcmp(m, "thread")) {
         pthread_t t;
         pthread_create(&t, NULL, read_after_free, NULL);
+        pthread_join(t, NULL);
+    } else if (!strcmp(m, "thread-stack")) {
+        pthread_t t;
+        pthread_create(&t, NULL, overflow_stack, NULL);
         pthread_join(t, NULL);
     } else if (!strcmp(m, "continue")) {
         p = malloc(13);
