@@ -15,7 +15,9 @@
  *                 allocated: its alternate signal stack lets the report print
  *   continue      an overflow into the slack (reported at free), then a use after free
  *   free-fill     free() of a pointer loaded from a freed block
- *   fork          a use after free in a forked child; the parent reports how it died */
+ *   fork          a use after free in a forked child; the parent reports how it died
+ *   thread-exits  2000 threads allocate and exit: their alternate stacks are unmapped
+ *                 (the address space does not grow by one per thread) */
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -56,11 +58,25 @@ static __attribute__((noinline)) unsigned long recurse(unsigned long n)
     return recurse(n + 1) + (unsigned long)frame[0];
 }
 
-static void *overflow_stack(void *arg)
+/* VmSize: the process's address space in KiB (adjacent mappings merge, so their
+ * count would not show a leak). */
+static long mapped_kib(void)
 {
-    (void)arg;
-    free(malloc(16)); /* the thread's first allocation */
-    sink = (char)recurse(0);
+    char line[256];
+    long kib = -1;
+    FILE *f = fopen("/proc/self/status", "r");
+    while (f && fgets(line, sizeof line, f))
+        if (!strncmp(line, "VmSize:", 7))
+            kib = strtol(line + 7, NULL, 10);
+    if (f)
+        fclose(f);
+    return kib;
+}
+
+static void *allocate_then(void *overflow)
+{
+    free(malloc(16)); /* the thread's first allocation: its alternate stack */
+    sink = overflow ? (char)recurse(0) : 0;
     return NULL;
 }
 
@@ -121,7 +137,7 @@ int main(int argc, char **argv)
         pthread_join(t, NULL);
     } else if (!strcmp(m, "thread-stack")) {
         pthread_t t;
-        pthread_create(&t, NULL, overflow_stack, NULL);
+        pthread_create(&t, NULL, allocate_then, (void *)m);
         pthread_join(t, NULL);
     } else if (!strcmp(m, "continue")) {
         p = malloc(13);
@@ -146,6 +162,19 @@ int main(int argc, char **argv)
         n->next = malloc(sizeof *n);
         free(n);
         free(n->next);
+    } else if (!strcmp(m, "thread-exits")) {
+        long before = mapped_kib();
+        for (int i = 0; i < 2000; i++) {
+            pthread_t t;
+            if (pthread_create(&t, NULL, allocate_then, NULL) != 0 || pthread_join(t, NULL) != 0)
+                return 3;
+        }
+        long after = mapped_kib();
+        if (before < 0 || after < 0 || after - before > 16384) {
+            fprintf(stderr, "address space: %ld KiB before, %ld KiB after 2000 threads\n", before, after);
+            return 1;
+        }
+        return 0;
     } else {
         return 2;
     }
