@@ -4,8 +4,8 @@
  *
  * so every slot's data lies between two guard pages.  A block is placed flush
  * against the guard after it (its end rounded down to the alignment: the few bytes
- * between hold a canary, checked at free) or, for one block in `left`, at the start
- * of the data, against the guard before it.  Only the pages the block touches are
+ * between hold a canary, checked at free) or, for one block in `left` from each
+ * call site, at the start of the data, against the guard before it.  Only the pages the block touches are
  * opened; at free the whole data is closed again and its pages dropped, and the
  * slot is reused only after every never-used slot and every slot freed before it,
  * so a dangling pointer faults for as long as the pool allows.  The metadata of each
@@ -36,7 +36,12 @@ uintptr_t slots_lo, slots_hi;
 static struct slots_config cfg;
 static struct slot *meta;
 static uint32_t *freed_ring; /* indices of freed slots, oldest first */
-static size_t ring_head, ring_len, never_used, placed, live, live_bytes;
+static size_t ring_head, ring_len, never_used, live, live_bytes;
+/* Guarded blocks placed so far per call site (a hash of the allocation stack's id):
+ * placement alternates per site, not over the whole program, so a loop that
+ * allocates at two sites cannot keep each on one side (a global count did). */
+#define SITES 1024
+static uint32_t site_placed[SITES];
 static size_t page, stride, data_len;
 static uint64_t rng;
 
@@ -127,7 +132,9 @@ void *slots_alloc(size_t n, size_t align, enum alloc_kind kind, uint32_t stack, 
     }
     struct slot *s = &meta[i];
     unsigned char *d = data_of(i);
-    s->left = cfg.left && ++placed % cfg.left == 0;
+    /* A site's first block is right-placed (overflows are the commoner bug), then
+     * one in `left` against the guard before it. */
+    s->left = cfg.left && ++site_placed[(stack * 0x9e3779b1u) >> 22 /* 10 bits: SITES */] % cfg.left == 0;
     s->user = s->left ? (uintptr_t)d : ((uintptr_t)d + data_len - n) & ~(uintptr_t)(align - 1);
     s->size = n;
     unsigned char *lo, *hi;

@@ -16,6 +16,8 @@
  *   continue      an overflow into the slack (reported at free), then a use after free
  *   free-fill     free() of a pointer loaded from a freed block
  *   fork          a use after free in a forked child; the parent reports how it died
+ *   underflow-loop  read one byte before a 24-byte block, in a loop that allocates
+ *                 at two sites per pass (default placement: caught in the second pass)
  *   thread-exits  2000 threads allocate and exit: their alternate stacks are unmapped
  *                 (the address space does not grow by one per thread) */
 #include <pthread.h>
@@ -175,6 +177,14 @@ int main(int argc, char **argv)
             return 1;
         }
         return 0;
+    } else if (!strcmp(m, "underflow-loop")) {
+        for (int i = 0; i < 4; i++) { /* two call sites a pass: this one alternates sides */
+            p = malloc(24);
+            char *volatile tag = malloc(8);
+            sink = p[-1]; /* MARK:underflow_loop */
+            free(tag);
+            free(p);
+        }
     } else {
         return 2;
     }

@@ -92,6 +92,7 @@ detect_recipes += \
 	tests/detect/access_fault_in_thread \
 	tests/detect/access_stack_overflow_in_thread \
 	tests/detect/access_thread_altstacks_unmapped \
+	tests/detect/access_underflow_read_in_loop \
 	tests/detect/access_continue_mode_keeps_findings \
 	tests/detect/free_of_free_fill_pointer \
 	tests/detect/access_fault_after_fork
