@@ -1,6 +1,6 @@
 /* Guarded slots (see slots.h).  The pool is one reservation of address space:
  *
- *   | guard | data (2 pages) | guard | data | guard | ... | data | guard |
+ *   | guard | data (64 KiB) | guard | data | guard | ... | data | guard |
  *
  * so every slot's data lies between two guard pages.  A block is placed flush
  * against the guard after it (its end rounded down to the alignment: the few bytes
@@ -19,7 +19,11 @@
 
 #include <string.h>
 
-#define DATA_PAGES 2
+/* The largest block a slot holds: a test program's buffers (a 64 KiB one included)
+ * fault at an overrun.  The data of every slot is this size in address space (4096
+ * slots: 272 MiB reserved, MAP_NORESERVE); only the pages a block touches are ever
+ * opened, so a small block costs what it did in a 2-page slot. */
+#define SLOT_MAX ((size_t)64 << 10)
 
 enum slot_state { SLOT_EMPTY, SLOT_LIVE, SLOT_FREED };
 
@@ -51,7 +55,7 @@ void slots_init(const struct slots_config *c)
     if (!cfg.count || cfg.count > ((size_t)1 << 20))
         return;
     page = os_page_size();
-    data_len = DATA_PAGES * page;
+    data_len = HC_ALIGN_UP(SLOT_MAX, page);
     stride = data_len + page;
     size_t len = cfg.count * stride + page;
     size_t meta_len = HC_ALIGN_UP(cfg.count * (sizeof *meta + sizeof *freed_ring), page);

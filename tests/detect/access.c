@@ -18,6 +18,7 @@
  *   fork          a use after free in a forked child; the parent reports how it died
  *   underflow-loop  read one byte before a 24-byte block, in a loop that allocates
  *                 at two sites per pass (default placement: caught in the second pass)
+ *   past-64k      read one byte past a 65536-byte block (the largest a slot holds)
  *   thread-exits  2000 threads allocate and exit: their alternate stacks are unmapped
  *                 (the address space does not grow by one per thread) */
 #include <pthread.h>
@@ -84,7 +85,7 @@ static void *allocate_then(void *overflow)
 
 struct node {
     struct node *next;
-    char payload[20000];
+    char payload[100000];
 };
 
 int main(int argc, char **argv)
@@ -185,6 +186,9 @@ int main(int argc, char **argv)
             free(tag);
             free(p);
         }
+    } else if (!strcmp(m, "past-64k")) {
+        p = malloc(65536);
+        sink = p[65536];
     } else {
         return 2;
     }

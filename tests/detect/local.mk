@@ -84,6 +84,7 @@ detect_recipes += \
 	tests/detect/access_read_after_free_middle \
 	tests/detect/access_read_past_32_byte_block \
 	tests/detect/access_read_past_page_block \
+	tests/detect/access_read_past_64k_block \
 	tests/detect/access_underflow_read \
 	tests/detect/access_write_after_free \
 	tests/detect/access_wild_pointer \
