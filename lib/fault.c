@@ -8,9 +8,9 @@
  * goes through the one finding renderer, so it is kept for the dump, which is written
  * now; then the default action is restored and the access retried, so the process
  * dies of the same signal.  Each thread gets its own alternate stack at its first
- * allocation, unmapped when it exits.  The program's own handler wins: one installed before
- * heapcheck's (which is installed when the library loads) is called for every fault,
- * unreported, and one installed after replaces heapcheck's. */
+ * allocation, unmapped when it exits.  The program's own handler wins: one
+ * installed before heapcheck's (which is installed when the library loads) is
+ * called for every fault, unreported, and one installed after replaces heapcheck's. */
 #define _GNU_SOURCE
 #include "internal.h"
 #include "fault.h"
