@@ -7,12 +7,16 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/random.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -230,6 +234,192 @@ const char *os_secure_getenv(const char *name, bool *too_long)
 int os_getpid(void)
 {
     return (int)getpid();
+}
+
+void os_close(int fd)
+{
+    int saved = errno;
+    if (fd >= 0)
+        close(fd);
+    errno = saved;
+}
+
+long os_now_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+void os_self_exe(char *out, size_t cap)
+{
+    int saved = errno;
+    ssize_t n = cap ? readlink("/proc/self/exe", out, cap - 1) : -1;
+    if (cap)
+        out[n > 0 ? n : 0] = '\0';
+    errno = saved;
+}
+
+const void *os_map_file(const char *path, size_t *size)
+{
+    int saved = errno;
+    const void *map = NULL;
+    *size = 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    struct stat st;
+    if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+        void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (m != MAP_FAILED) {
+            map = m;
+            *size = (size_t)st.st_size;
+        }
+    }
+    if (fd >= 0)
+        close(fd);
+    errno = saved;
+    return map;
+}
+
+/* Only this user or root may change it: owned by one of them, writable by no one
+ * else (a sticky directory, like /tmp, lets others add but not replace). */
+static bool owner_only(const struct stat *st, bool dir)
+{
+    if (st->st_uid != geteuid() && st->st_uid != 0)
+        return false;
+    if (dir && (st->st_mode & S_ISVTX))
+        return true;
+    return (st->st_mode & (S_IWGRP | S_IWOTH)) == 0;
+}
+
+bool os_trusted_executable(const char *path)
+{
+    int saved = errno;
+    char dir[1024];
+    size_t len = strlen(path);
+    struct stat st;
+    bool ok = path[0] == '/' && len < sizeof dir && stat(path, &st) == 0 &&
+              S_ISREG(st.st_mode) && owner_only(&st, false) && access(path, X_OK) == 0;
+    if (ok)
+        memcpy(dir, path, len + 1);
+    /* Every directory up to the root: one writable by others could swap the file. */
+    while (ok) {
+        char *slash = strrchr(dir, '/');
+        if (slash == dir)
+            slash[1] = '\0';
+        else
+            *slash = '\0';
+        ok = stat(dir, &st) == 0 && S_ISDIR(st.st_mode) && owner_only(&st, true);
+        if (slash == dir)
+            break;
+    }
+    errno = saved;
+    return ok;
+}
+
+/* A descriptor above the standard three, close-on-exec (a program may have closed
+ * 0, 1 or 2, and socketpair would hand them out). */
+static int above_std(int fd)
+{
+    if (fd < 0 || fd > 2)
+        return fd;
+    int moved = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+    close(fd);
+    return moved;
+}
+
+bool os_spawn(const char *path, char *const argv[], char *const envp[], int *fd, int *pid)
+{
+    int saved = errno;
+    /* Static: what vfork's child reads must not live in a register or stack slot
+     * it may clobber for the parent. */
+    static const char *child_path;
+    static char *const *child_argv, *const *child_envp;
+    static int child_sock, child_null;
+    static sigset_t child_mask;
+    child_path = path;
+    child_argv = argv;
+    child_envp = envp;
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
+        errno = saved;
+        return false;
+    }
+    sv[0] = above_std(sv[0]);
+    sv[1] = above_std(sv[1]);
+    int null = above_std(open("/dev/null", O_WRONLY | O_CLOEXEC));
+    if (sv[0] < 0 || sv[1] < 0 || null < 0) {
+        os_close(sv[0]);
+        os_close(sv[1]);
+        os_close(null);
+        errno = saved;
+        return false;
+    }
+    child_sock = sv[1];
+    child_null = null;
+    sigset_t all;
+    sigfillset(&all);
+    sigprocmask(SIG_SETMASK, &all, &child_mask); /* no handler of ours runs in the child */
+    pid_t child = vfork();
+    if (child == 0) {
+        dup2(child_sock, 0);
+        dup2(child_sock, 1);
+        dup2(child_null, 2);
+        sigprocmask(SIG_SETMASK, &child_mask, NULL);
+        execve(child_path, child_argv, child_envp);
+        _exit(127);
+    }
+    sigprocmask(SIG_SETMASK, &child_mask, NULL);
+    close(sv[1]);
+    close(null);
+    if (child < 0) {
+        close(sv[0]);
+        errno = saved;
+        return false;
+    }
+    *fd = sv[0];
+    *pid = (int)child;
+    errno = saved;
+    return true;
+}
+
+void os_kill_wait(int pid)
+{
+    int saved = errno;
+    if (pid > 0) {
+        kill(pid, SIGKILL);
+        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+            ;
+    }
+    errno = saved;
+}
+
+bool os_send_all(int fd, const char *buf, size_t len)
+{
+    int saved = errno;
+    while (len > 0) {
+        ssize_t w = send(fd, buf, len, MSG_NOSIGNAL);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            break;
+        buf += w;
+        len -= (size_t)w;
+    }
+    errno = saved;
+    return len == 0;
+}
+
+long os_read_within(int fd, char *buf, size_t cap, long ms)
+{
+    int saved = errno;
+    long got = -1;
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    if (ms > 0 && cap > 0 && poll(&p, 1, ms > 0x7fffffff ? 0x7fffffff : (int)ms) > 0) {
+        ssize_t r = read(fd, buf, cap);
+        got = r < 0 ? -1 : (long)r;
+    }
+    errno = saved;
+    return got;
 }
 
 #define MAX_META 4096

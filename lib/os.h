@@ -45,6 +45,30 @@ const char *os_secure_getenv(const char *name, bool *too_long);
  * into out (cap bytes, NUL-terminated); returns its length, 0 when absent or
  * unreadable, or cap when it does not fit (out then holds nothing usable). */
 size_t os_environ_lookup(const char *name, char *out, size_t cap);
+/* Processes and files for the report's symbolizer (symbols.c). */
+void os_close(int fd);
+/* CLOCK_MONOTONIC in milliseconds. */
+long os_now_ms(void);
+/* The running executable's path (/proc/self/exe) into out; "" when unknown. */
+void os_self_exe(char *out, size_t cap);
+/* A regular file mapped read-only, whole (release with os_unmap); NULL and *size 0
+ * when it cannot be. */
+const void *os_map_file(const char *path, size_t *size);
+/* True when path is absolute and names a regular file we may execute that only this
+ * user or root can replace: it and every directory above it are owned by one of
+ * them and writable by no one else (a sticky directory excepted). */
+bool os_trusted_executable(const char *path);
+/* Start path (argv, envp) with vfork+execve, every signal blocked around the vfork:
+ * its stdin and stdout on one end of a socket pair, whose other end (close-on-exec,
+ * above fd 2) is *fd; its stderr on /dev/null.  False on failure. */
+bool os_spawn(const char *path, char *const argv[], char *const envp[], int *fd, int *pid);
+/* SIGKILL a child and reap it. */
+void os_kill_wait(int pid);
+/* Send the whole buffer on a socket, without SIGPIPE; false on failure. */
+bool os_send_all(int fd, const char *buf, size_t len);
+/* Wait at most ms for data, then read once: the bytes read, 0 at end of file, -1 on
+ * error or time out. */
+long os_read_within(int fd, char *buf, size_t cap, long ms);
 
 /* Mappings for heapcheck's own metadata, remembered so the leak scanner does not take
  * the pointers in them (to every block) for the program's. */

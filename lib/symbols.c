@@ -8,12 +8,15 @@
  *     MSG_NOSIGNAL: a dead helper cannot kill us with SIGPIPE; every read waits
  *     under a time limit: a stuck helper cannot hang us).  It gives function,
  *     file:line and inlined frames, demangled.  It runs without LD_PRELOAD, so it
- *     never uses this heap, damaged or not.  HEAPCHECK_SYMBOLIZER names it, else the
- *     installed HC_SYMBOLIZER.
+ *     never uses this heap, damaged or not.  HEAPCHECK_SYMBOLIZER names it; else a
+ *     library in its build tree (libtool's BUILD/lib/.libs) starts BUILD/tools'
+ *     one, if no one but this user or root can replace it; else the installed
+ *     HC_SYMBOLIZER.
  *  2. The ELF symbol tables (.symtab, else .dynsym) of the module's file, mapped
  *     read-only: function+offset where there is no debug information or no helper.
  * A helper that fails once is not asked again (in this process; a fork child starts
- * its own).  symbolize=0 turns both off: module+offset only. */
+ * its own).  symbolize=0 turns both off: module+offset only.  Every system call goes
+ * through os.c. */
 #define _GNU_SOURCE
 #include "internal.h"
 #include "symbols.h"
@@ -23,18 +26,9 @@
 
 #include <dlfcn.h>
 #include <elf.h>
-#include <fcntl.h>
 #include <link.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 
 #ifndef HC_SYMBOLIZER
 #define HC_SYMBOLIZER "heapcheck-symbolizer"
@@ -51,8 +45,7 @@ static const char *main_program(void)
 {
     int pid = os_getpid();
     if (exe_pid != pid) { /* after an exec the path is read again; a fork keeps it */
-        ssize_t n = readlink("/proc/self/exe", exe_path, sizeof exe_path - 1);
-        exe_path[n > 0 ? n : 0] = '\0';
+        os_self_exe(exe_path, sizeof exe_path);
         exe_pid = pid;
     }
     return exe_path;
@@ -83,36 +76,45 @@ static char reply[16384];
 
 static void helper_stop(void)
 {
-    if (helper_fd >= 0)
-        close(helper_fd);
+    os_close(helper_fd);
     helper_fd = -1;
-    if (helper_pid > 0 && helper_owner == os_getpid()) {
-        kill(helper_pid, SIGKILL);
-        waitpid(helper_pid, NULL, 0);
-    }
+    if (helper_owner == os_getpid())
+        os_kill_wait(helper_pid);
     helper_pid = 0;
     helper_state = HELPER_FAILED;
 }
 
-/* A descriptor above the standard three, close-on-exec (a program may have closed
- * 0, 1 or 2, and socketpair would hand them out). */
-static int above_std(int fd)
+/* The helper to start: HEAPCHECK_SYMBOLIZER; else, when this library runs from its
+ * build tree (libtool's BUILD/lib/.libs/libheapcheck.so), BUILD/tools' symbolizer,
+ * so `make check` and `make demo` need no install; else the installed one.  One
+ * not named by the user is started only if no one but this user or root can
+ * replace it.  NULL: none. */
+static const char *helper_path(void)
 {
-    if (fd < 0 || fd > 2)
-        return fd;
-    int moved = fcntl(fd, F_DUPFD_CLOEXEC, 3);
-    close(fd);
-    return moved;
+    static char built[1024];
+    static const char libs[] = "/lib/.libs", tool[] = "/tools/heapcheck-symbolizer";
+    const char *env = secure_getenv("HEAPCHECK_SYMBOLIZER");
+    if (env && env[0])
+        return env;
+    Dl_info info;
+    if (dladdr((const void *)helper_path, &info) && info.dli_fname && info.dli_fname[0] == '/') {
+        const char *lib = info.dli_fname;
+        size_t dir = (size_t)(strrchr(lib, '/') - lib), tail = sizeof libs - 1;
+        if (dir >= tail && memcmp(lib + dir - tail, libs, tail) == 0 &&
+            dir - tail + sizeof tool <= sizeof built) {
+            memcpy(built, lib, dir - tail);
+            memcpy(built + dir - tail, tool, sizeof tool);
+            if (os_trusted_executable(built))
+                return built;
+        }
+    }
+    return os_trusted_executable(HC_SYMBOLIZER) ? HC_SYMBOLIZER : NULL;
 }
 
 static bool helper_start(void)
 {
-    /* Static: what vfork's child reads must not live in a register it may clobber. */
-    static const char *path;
-    path = secure_getenv("HEAPCHECK_SYMBOLIZER");
-    if (!path || !path[0])
-        path = HC_SYMBOLIZER;
-    if (access(path, X_OK) != 0)
+    const char *path = helper_path();
+    if (!path)
         return false;
     /* Its environment: ours without LD_PRELOAD (it must not run on this library). */
     static char *envp[512];
@@ -123,48 +125,10 @@ static bool helper_start(void)
     envp[n] = NULL;
     static char arg0[] = "heapcheck-symbolizer";
     static char *argv[] = {arg0, NULL};
-    int sv[2];
-    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
+    if (!os_spawn(path, argv, envp, &helper_fd, &helper_pid))
         return false;
-    sv[0] = above_std(sv[0]);
-    sv[1] = above_std(sv[1]);
-    int null = above_std(open("/dev/null", O_WRONLY | O_CLOEXEC));
-    if (sv[0] < 0 || sv[1] < 0 || null < 0) {
-        close(sv[0]);
-        close(sv[1]);
-        close(null);
-        return false;
-    }
-    sigset_t all, old;
-    sigfillset(&all);
-    sigprocmask(SIG_SETMASK, &all, &old); /* no handler of ours runs in the child */
-    pid_t pid = vfork();
-    if (pid == 0) {
-        dup2(sv[1], 0);
-        dup2(sv[1], 1);
-        dup2(null, 2);
-        sigprocmask(SIG_SETMASK, &old, NULL);
-        execve(path, argv, envp);
-        _exit(127);
-    }
-    sigprocmask(SIG_SETMASK, &old, NULL);
-    close(sv[1]);
-    close(null);
-    if (pid < 0) {
-        close(sv[0]);
-        return false;
-    }
-    helper_fd = sv[0];
-    helper_pid = pid;
     helper_owner = os_getpid();
     return true;
-}
-
-static long now_ms(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
 /* Ask about one address; the answer (lines, then an empty line) lands in reply.
@@ -173,7 +137,7 @@ static bool helper_ask(const char *path, uintptr_t offset)
 {
     if (helper_state == HELPER_RUNNING && helper_owner != os_getpid()) {
         /* A fork child: the helper is the parent's. */
-        close(helper_fd);
+        os_close(helper_fd);
         helper_fd = -1;
         helper_pid = 0;
         helper_state = HELPER_UNTRIED;
@@ -188,25 +152,18 @@ static bool helper_ask(const char *path, uintptr_t offset)
     fmt_printf(&f, "%s\t%zx\n", path, (size_t)offset);
     if (f.len >= sizeof q - 1)
         return false; /* a path too long to ask about */
-    for (size_t done = 0; done < f.len;) {
-        ssize_t w = send(helper_fd, q + done, f.len - done, MSG_NOSIGNAL);
-        if (w <= 0) {
-            helper_stop();
-            return false;
-        }
-        done += (size_t)w;
+    if (!os_send_all(helper_fd, q, f.len)) {
+        helper_stop();
+        return false;
     }
     /* Reading a large library's DWARF for the first time takes a while. */
-    long deadline = now_ms() + 20000;
+    long deadline = os_now_ms() + 20000;
     size_t len = 0;
     while (!(len == 1 && reply[0] == '\n') && !(len >= 2 && reply[len - 1] == '\n' && reply[len - 2] == '\n')) {
-        long left = deadline - now_ms();
-        struct pollfd p = {.fd = helper_fd, .events = POLLIN};
-        if (left <= 0 || len >= sizeof reply - 1 || poll(&p, 1, (int)left) <= 0) {
-            helper_stop();
-            return false;
-        }
-        ssize_t r = read(helper_fd, reply + len, sizeof reply - 1 - len);
+        long r = len < sizeof reply - 1
+                     ? os_read_within(helper_fd, reply + len, sizeof reply - 1 - len,
+                                      deadline - os_now_ms())
+                     : -1;
         if (r <= 0) {
             helper_stop();
             return false;
@@ -276,21 +233,14 @@ static const struct elf_file *elf_open(const char *path)
         return NULL;
     struct elf_file *e = &elf_cache[elf_next++ % ELF_CACHE];
     if (e->size)
-        munmap((void *)e->map, e->size);
+        os_unmap((void *)e->map, e->size);
     memcpy(e->path, path, len + 1);
-    e->map = NULL;
-    e->size = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    struct stat st;
-    if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= (off_t)sizeof(Elf64_Ehdr)) {
-        void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-        if (m != MAP_FAILED) {
-            e->map = m;
-            e->size = (size_t)st.st_size;
-        }
+    e->map = os_map_file(path, &e->size);
+    if (e->map && e->size < sizeof(Elf64_Ehdr)) {
+        os_unmap((void *)e->map, e->size);
+        e->map = NULL;
+        e->size = 0;
     }
-    if (fd >= 0)
-        close(fd);
     return e;
 }
 

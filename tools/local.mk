@@ -27,7 +27,21 @@ tools_heapcheck_symbolizer_CPPFLAGS = -I$(top_builddir)
 tools_heapcheck_symbolizer_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(LIBDW_CFLAGS)
 tools_heapcheck_symbolizer_LDADD = $(LIBDW_LIBS) -lstdc++
 
-dist_man_MANS = man/heapcheck.1
+man_MANS = man/heapcheck.1
+
+## The options' documentation, generated from lib/options.def by tools/optdoc.c:
+## `make options-doc` rewrites the options table of README.md and of
+## man/libheapcheck.3.in in the source tree (commit the result);
+## tests/clean/options_doc.sh fails while they differ from what it generates.
+noinst_PROGRAMS += tools/optdoc
+tools_optdoc_SOURCES = tools/optdoc.c
+options-doc: tools/optdoc$(EXEEXT)
+	$(AM_V_GEN)./tools/optdoc markdown <$(srcdir)/README.md >README.md.tmp && \
+	  mv README.md.tmp $(srcdir)/README.md && \
+	  $(MKDIR_P) man && \
+	  ./tools/optdoc man <$(srcdir)/man/libheapcheck.3.in >man/libheapcheck.3.tmp && \
+	  mv man/libheapcheck.3.tmp $(srcdir)/man/libheapcheck.3.in
+.PHONY: options-doc
 
 ## 'make fuzz': the dump loader's libFuzzer harness, built with clang outside the
 ## normal build (it is not part of 'make check').  'make fuzz-run' runs it for

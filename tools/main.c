@@ -58,6 +58,100 @@ struct options {
     const char **supp_files;
 };
 
+/* The library's options and the flags that stand for some of them, from the one
+ * table, lib/options.def: --help cannot drift from what the library reads. */
+struct lib_option {
+    const char *name, *type, *def, *help;
+};
+static const struct lib_option lib_option_table[] = {
+#define OPT(name, type, def, help) {#name, #type, def, help},
+#include "../lib/options.def"
+#undef OPT
+};
+struct lib_range {
+    const char *name;
+    unsigned long lo, hi;
+};
+static const struct lib_range lib_range_table[] = {
+#define OPT(name, type, def, help)
+#define OPT_RANGE(name, lo, hi) {#name, lo, hi},
+#include "../lib/options.def"
+#undef OPT_RANGE
+#undef OPT
+};
+struct lib_flag {
+    const char *option, *flag;
+};
+static const struct lib_flag lib_flag_table[] = {
+#define OPT(name, type, def, help)
+#define OPT_FLAG(name, flag) {#name, flag},
+#include "../lib/options.def"
+#undef OPT_FLAG
+#undef OPT
+};
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+/* What the tool's flags take and their defaults, which are the tool's own. */
+static const struct {
+    const char *flag, *value, *tool_default;
+} flag_values[] = {
+    {"leak-check", "no|summary|full", "full"},
+    {"show-leak-kinds", "KINDS", "definite,indirect,possible"},
+    {"errors-for-leak-kinds", "KINDS", "definite,possible"},
+    {"trace-children", "yes|no", "yes"},
+    {"trace-children-skip", "PATTERNS", DEFAULT_TRACE_SKIP},
+};
+
+static const struct lib_option *lib_option(const char *name)
+{
+    for (size_t i = 0; i < COUNT(lib_option_table); i++)
+        if (strcmp(lib_option_table[i].name, name) == 0)
+            return &lib_option_table[i];
+    return NULL;
+}
+
+/* TEXT in words, on lines of at most 79 columns indented by INDENT. */
+static void print_wrapped(FILE *out, const char *text, int indent)
+{
+    int col = 0;
+    for (const char *p = text; *p;) {
+        while (*p == ' ')
+            p++;
+        int w = (int)strcspn(p, " ");
+        if (w == 0)
+            break;
+        if (col && col + 1 + w > 79) {
+            fputc('\n', out);
+            col = 0;
+        }
+        if (col) {
+            fputc(' ', out);
+            col++;
+        } else {
+            col = fprintf(out, "%*s", indent, "");
+        }
+        col += fprintf(out, "%.*s", w, p);
+        p += w;
+    }
+    if (col)
+        fputc('\n', out);
+}
+
+static const char *value_syntax(const char *type)
+{
+    static const struct {
+        const char *type, *syntax;
+    } syntaxes[] = {
+        {"SIZE", "BYTES"}, {"UINT", "N"}, {"BOOL", "0|1"}, {"PATH", "PATH"},
+        {"PRESET", "full|hardened|none"}, {"LEVEL", "off|summary|full"},
+        {"KINDS", "KINDS"}, {"LIST", "PATTERNS"},
+    };
+    for (size_t i = 0; i < COUNT(syntaxes); i++)
+        if (strcmp(syntaxes[i].type, type) == 0)
+            return syntaxes[i].syntax;
+    return "VALUE";
+}
+
 static void usage(FILE *out)
 {
     fprintf(out,
@@ -66,22 +160,26 @@ static void usage(FILE *out)
             "\n"
             "Run PROG with the heapcheck allocator preloaded and report its heap errors and\n"
             "leaks (and those of its children), or render dumps kept from earlier runs.\n"
-            "\n"
-            "  --leak-check=no|summary|full  how much leak checking the library does (full)\n"
-            "  --show-leak-kinds=KINDS       loss records to show (definite,indirect,possible)\n"
+            "\n");
+    for (size_t i = 0; i < COUNT(lib_flag_table); i++) {
+        const struct lib_option *o = lib_option(lib_flag_table[i].option);
+        for (size_t k = 0; o && k < COUNT(flag_values); k++) {
+            if (strcmp(flag_values[k].flag, lib_flag_table[i].flag) != 0)
+                continue;
+            fprintf(out, "  --%s=%s  (default: %s)\n", flag_values[k].flag,
+                    flag_values[k].value, flag_values[k].tool_default);
+            print_wrapped(out, o->help, 6);
+        }
+    }
+    fprintf(out,
+            "  (KINDS: definite, indirect, possible, reachable, all, none; separated by ',')\n"
             "  --show-reachable[=yes|no]     show every kind of loss record (yes: all)\n"
-            "  --errors-for-leak-kinds=KINDS leaks that count as errors (definite,possible)\n"
-            "                                KINDS: definite,indirect,possible,reachable,all,none\n"
             "  --error-exitcode=N            exit status when errors or counting leaks were\n"
             "                                found (23; 0: PROG's own status)\n"
             "  --suppressions=FILE           suppressions to apply (repeatable)\n"
             "  --gen-suppressions[=yes|no]   print a suppression for each error and leak\n"
             "  --log-file=FILE               write the report to FILE, not stderr\n"
             "  --keep-dumps=DIR              keep the processes' dumps in DIR\n"
-            "  --trace-children=yes|no       check the processes PROG starts too (yes)\n"
-            "  --trace-children-skip=PATTERNS  children not to check: globs separated by\n"
-            "                                ',', on the path if they hold a '/', else on\n"
-            "                                the name (" DEFAULT_TRACE_SKIP ")\n"
             "  --json                        the report as one JSON document on stdout\n"
             "  --json=FILE                   also write the JSON document to FILE\n"
             "  --sarif=FILE                  also write the findings to FILE as SARIF 2.1.0\n"
@@ -95,7 +193,20 @@ static void usage(FILE *out)
             "  -h, --help                    show this help and exit\n"
             "  -V, --version                 show the version and exit\n"
             "\n"
-            "See heapcheck(1).\n");
+            "The library's options, in HEAPCHECK_OPTIONS=NAME=VALUE:NAME=VALUE... (the\n"
+            "program gets the user's, then those of heapcheck's flags, which win):\n");
+    for (size_t i = 0; i < COUNT(lib_option_table); i++) {
+        const struct lib_option *o = &lib_option_table[i];
+        fprintf(out, "  %s=%s  (default: %s", o->name, value_syntax(o->type),
+                o->def[0] ? o->def : "\"\"");
+        for (size_t k = 0; k < COUNT(lib_range_table); k++)
+            if (strcmp(lib_range_table[k].name, o->name) == 0)
+                fprintf(out, "; range %lu to %lu", lib_range_table[k].lo,
+                        lib_range_table[k].hi);
+        fprintf(out, ")\n");
+        print_wrapped(out, o->help, 6);
+    }
+    fprintf(out, "\nSee heapcheck(1) and libheapcheck(3).\n");
 }
 
 static int bad_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

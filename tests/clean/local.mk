@@ -18,6 +18,7 @@ clean_scripts = \
 	tests/clean/real_programs.sh \
 	tests/clean/exports.sh \
 	tests/clean/options_doc.sh \
+	tests/clean/symbolizer_lookup.sh \
 	tests/clean/install.sh
 TESTS += $(clean_scripts)
 EXTRA_DIST += $(clean_scripts)
