@@ -14,6 +14,7 @@
  * in about `sample`, at random intervals, as GWP-ASan does. */
 #include "internal.h"
 #include "slots.h"
+#include "guard.h"
 #include "os.h"
 #include "secret.h"
 
@@ -156,8 +157,8 @@ void *slots_alloc(size_t n, size_t align, enum alloc_kind kind, uint32_t stack, 
     uint64_t w = secret_canary(u);
     for (unsigned char *a = u + n; a < hi; a++)
         *a = canary_at(w, a);
-    if (!zero && fill >= 0) /* fresh pages are zero already */
-        memset(u, fill, n);
+    if (!zero && fill >= 0) /* fresh pages are zero already; the fill limit as for core blocks */
+        memset(u, fill, guard_config.fill_limit && n > guard_config.fill_limit ? guard_config.fill_limit : n);
     live++;
     live_bytes += n;
     return u;
