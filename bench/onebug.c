@@ -87,13 +87,41 @@ static long over_big(void) { char *p = do_malloc(10000); memset(p, 0, 10000); re
 static long under_one(void) { char *p = do_malloc(24); memset(p, 0, 24); return p[-1]; }
 static long under_eight(void) { long *p = do_malloc(8 * sizeof *p); memset(p, 0, 64); return p[-1]; }
 
+/* The same bug in a loop that allocates at two call sites per pass: the buggy
+ * block is caught in whichever pass places it on the bug's side. */
+static long under_in_loop(void)
+{
+    long s = 0;
+    for (int i = 0; i < 4; i++) {
+        char *buf = do_malloc(24), *tag = do_malloc(8);
+        memset(buf, 0, 24);
+        s += buf[-1];
+        do_free(tag);
+        do_free(buf);
+    }
+    return s;
+}
+static long over_in_loop(void)
+{
+    long s = 0;
+    for (int i = 0; i < 4; i++) {
+        char *tag = do_malloc(8), *buf = do_malloc(32);
+        memset(buf, 0, 32);
+        s += buf[32];
+        do_free(buf);
+        do_free(tag);
+    }
+    return s;
+}
+
 static const struct { const char *name; long (*fn)(void); } modes[] = {
     {"uaf-small", uaf_small}, {"uaf-struct-field", uaf_struct_field}, {"uaf-string", uaf_string},
     {"uaf-after-realloc", uaf_after_realloc}, {"uaf-memcpy", uaf_memcpy}, {"uaf-list", uaf_list},
     {"uaf-page", uaf_page}, {"uaf-big", uaf_big},
     {"over-off-by-one-16", over_off_by_one_16}, {"over-string-no-nul", over_string_no_nul},
     {"over-13", over_13}, {"over-memcpy", over_memcpy}, {"over-page", over_page}, {"over-big", over_big},
-    {"under-one", under_one}, {"under-eight", under_eight},
+    {"under-one", under_one}, {"under-eight", under_eight}, {"under-in-loop", under_in_loop},
+    {"over-in-loop", over_in_loop},
 };
 
 int main(int argc, char **argv)

@@ -7,9 +7,10 @@
  * code on x86-64.  The access stack is unwound from the signal context.  The report
  * goes through the one finding renderer, so it is kept for the dump, which is written
  * now; then the default action is restored and the access retried, so the process
- * dies of the same signal.  The program's own handler wins: one installed before
- * heapcheck's (which is installed when the library loads) is called for every fault,
- * unreported, and one installed after replaces heapcheck's. */
+ * dies of the same signal.  Each thread gets its own alternate stack at its first
+ * allocation, unmapped when it exits.  The program's own handler wins: one
+ * installed before heapcheck's (which is installed when the library loads) is
+ * called for every fault, unreported, and one installed after replaces heapcheck's. */
 #define _GNU_SOURCE
 #include "internal.h"
 #include "fault.h"
@@ -27,6 +28,7 @@
 #include <libunwind.h>
 #endif
 #include <errno.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
@@ -221,18 +223,72 @@ static void on_fault(int sig, siginfo_t *si, void *ctx)
     errno = saved_errno;
 }
 
+/* Every thread's alternate stack, from its first allocation (the thread that loads
+ * the library: at fault_init) to its exit, when the key's destructor unmaps it.  The
+ * key is below PTHREAD_KEY_2NDLEVEL_SIZE, or pthread_setspecific could call malloc:
+ * a key above it (a program that made 32 keys before heapcheck loaded) gives the
+ * other threads no alternate stack rather than a recursion into malloc. */
+#define SETSPECIFIC_NEVER_ALLOCATES 32
+__thread __attribute__((tls_model("initial-exec"))) bool fault_thread_ready;
+static pthread_key_t altstack_key;
+static bool altstack_key_ok, handler_on;
+
+static void release_altstack(void *alt)
+{
+    stack_t cur;
+    if (sigaltstack(NULL, &cur) != 0)
+        return;
+    if (cur.ss_sp == alt) {
+        if (cur.ss_flags & SS_ONSTACK)
+            return; /* exiting from a handler on it (pthread_exit): keep it */
+        stack_t off = {.ss_sp = NULL, .ss_size = 0, .ss_flags = SS_DISABLE};
+        if (sigaltstack(&off, NULL) != 0)
+            return;
+    }
+    os_unmap_meta(alt, ALT_STACK_SIZE); /* ours, and no longer the thread's */
+}
+
+/* This thread's alternate stack, unless it has one (the program's own: left alone). */
+static void *give_altstack(void)
+{
+    stack_t old;
+    if (sigaltstack(NULL, &old) != 0 || !(old.ss_flags & SS_DISABLE))
+        return NULL;
+    void *alt = os_map_meta(ALT_STACK_SIZE);
+    if (!alt)
+        return NULL;
+    stack_t ss = {.ss_sp = alt, .ss_size = ALT_STACK_SIZE, .ss_flags = 0};
+    if (sigaltstack(&ss, NULL) != 0) {
+        os_unmap_meta(alt, ALT_STACK_SIZE);
+        return NULL;
+    }
+    return alt;
+}
+
+void fault_thread_start(void)
+{
+    fault_thread_ready = true;
+    if (!handler_on || !altstack_key_ok)
+        return;
+    void *alt = give_altstack();
+    if (alt && pthread_setspecific(altstack_key, alt) != 0)
+        release_altstack(alt);
+}
+
 void fault_init(void)
 {
+    fault_thread_ready = true;
     if (!options.handle_segv)
         return;
-    void *alt = os_map_meta(ALT_STACK_SIZE);
-    if (alt) {
-        stack_t ss = {.ss_sp = alt, .ss_size = ALT_STACK_SIZE, .ss_flags = 0};
-        stack_t old;
-        /* A stack the program set up already is left alone. */
-        if (sigaltstack(NULL, &old) != 0 || (old.ss_flags & SS_DISABLE))
-            sigaltstack(&ss, NULL);
+    altstack_key_ok = pthread_key_create(&altstack_key, release_altstack) == 0;
+    if (altstack_key_ok && altstack_key >= SETSPECIFIC_NEVER_ALLOCATES) {
+        pthread_key_delete(altstack_key);
+        altstack_key_ok = false;
     }
+    void *alt = give_altstack();
+    if (alt && altstack_key_ok)
+        pthread_setspecific(altstack_key, alt);
+    handler_on = true;
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_sigaction = on_fault;

@@ -10,6 +10,16 @@
 /* Install the handler (handle_segv) and this thread's alternate signal stack; a
  * handler the program installed before is kept and chained to. */
 void fault_init(void);
+/* A thread's first allocation gives it an alternate signal stack (a stack overflow
+ * in it is then reported), freed when the thread exits; one the thread has already
+ * (the program's) is left alone.  No malloc.  Cheap after the first call. */
+extern __thread __attribute__((tls_model("initial-exec"))) bool fault_thread_ready;
+void fault_thread_start(void);
+static inline void fault_thread_setup(void)
+{
+    if (HC_UNLIKELY(!fault_thread_ready))
+        fault_thread_start();
+}
 /* When v is (or is built from) the free or alloc fill, or lies in the first page,
  * set f's detail and likely cause to say so. */
 void fault_explain_value(uintptr_t v, struct finding *f);

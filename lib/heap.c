@@ -353,6 +353,7 @@ void *heap_alloc(size_t size, size_t align, enum alloc_kind kind, bool zero, voi
     } else {
         struct finding found[MAX_CHECK_FINDINGS + 1];
         struct frames s;
+        fault_thread_setup(); /* this thread's alternate signal stack (fault.h) */
         capture(&s, frame);
         uint32_t stack = depot_recall(s.pc, s.n, DEPOT_SLOT_ALLOC);
         bool taken = heap_lock(a);

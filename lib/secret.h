@@ -39,13 +39,18 @@ static inline uint32_t secret_checksum(const void *where, uint64_t a, uint64_t b
     return (uint32_t)(h >> 32) ^ (uint32_t)h;
 }
 
-/* A canary word for the block at where: unpredictable, different per block, and no
- * byte of it is zero (so a stray NUL terminator always changes it). */
+/* A canary word for the block at where: unpredictable, different per block, and
+ * every byte in 0x80..0xfe.  So a byte an overrun writes most often, a NUL or any
+ * ASCII character (a string's terminator or text) or 0xff (-1), always changes it;
+ * a random byte matches one in 127 times.  (A random canary byte matched an 'x'
+ * written one past the end one time in 255: a flaky test, a missed bug.) */
 static inline uint64_t secret_canary(const void *where)
 {
-    uint64_t w = secret_mix(secret_key[1] ^ (uint64_t)(uintptr_t)where);
-    uint64_t zero_bytes = (w - 0x0101010101010101ULL) & ~w & 0x8080808080808080ULL;
-    return zero_bytes ? w | 0x0101010101010101ULL : w;
+    const uint64_t high = 0x8080808080808080ULL, low7 = 0x7f7f7f7f7f7f7f7fULL;
+    uint64_t w = secret_mix(secret_key[1] ^ (uint64_t)(uintptr_t)where) | high;
+    /* 0x80 in each byte of w that is 0xff (a zero byte of ~w, found exactly). */
+    uint64_t x = ~w, all_ones = ~(((x & low7) + low7) | x | low7);
+    return w ^ (all_ones >> 7); /* 0xff becomes 0xfe */
 }
 
 #endif

@@ -1,11 +1,11 @@
 /* Guarded slots (see slots.h).  The pool is one reservation of address space:
  *
- *   | guard | data (2 pages) | guard | data | guard | ... | data | guard |
+ *   | guard | data (64 KiB) | guard | data | guard | ... | data | guard |
  *
  * so every slot's data lies between two guard pages.  A block is placed flush
  * against the guard after it (its end rounded down to the alignment: the few bytes
- * between hold a canary, checked at free) or, for one block in `left`, at the start
- * of the data, against the guard before it.  Only the pages the block touches are
+ * between hold a canary, checked at free) or, for one block in `left` from each
+ * call site, at the start of the data, against the guard before it.  Only the pages the block touches are
  * opened; at free the whole data is closed again and its pages dropped, and the
  * slot is reused only after every never-used slot and every slot freed before it,
  * so a dangling pointer faults for as long as the pool allows.  The metadata of each
@@ -14,12 +14,17 @@
  * in about `sample`, at random intervals, as GWP-ASan does. */
 #include "internal.h"
 #include "slots.h"
+#include "guard.h"
 #include "os.h"
 #include "secret.h"
 
 #include <string.h>
 
-#define DATA_PAGES 2
+/* The largest block a slot holds: a test program's buffers (a 64 KiB one included)
+ * fault at an overrun.  The data of every slot is this size in address space (4096
+ * slots: 272 MiB reserved, MAP_NORESERVE); only the pages a block touches are ever
+ * opened, so a small block costs what it did in a 2-page slot. */
+#define SLOT_MAX ((size_t)64 << 10)
 
 enum slot_state { SLOT_EMPTY, SLOT_LIVE, SLOT_FREED };
 
@@ -36,7 +41,12 @@ uintptr_t slots_lo, slots_hi;
 static struct slots_config cfg;
 static struct slot *meta;
 static uint32_t *freed_ring; /* indices of freed slots, oldest first */
-static size_t ring_head, ring_len, never_used, placed, live, live_bytes;
+static size_t ring_head, ring_len, never_used, live, live_bytes;
+/* Guarded blocks placed so far per call site (a hash of the allocation stack's id):
+ * placement alternates per site, not over the whole program, so a loop that
+ * allocates at two sites cannot keep each on one side (a global count did). */
+#define SITES 1024
+static uint32_t site_placed[SITES];
 static size_t page, stride, data_len;
 static uint64_t rng;
 
@@ -46,7 +56,7 @@ void slots_init(const struct slots_config *c)
     if (!cfg.count || cfg.count > ((size_t)1 << 20))
         return;
     page = os_page_size();
-    data_len = DATA_PAGES * page;
+    data_len = HC_ALIGN_UP(SLOT_MAX, page);
     stride = data_len + page;
     size_t len = cfg.count * stride + page;
     size_t meta_len = HC_ALIGN_UP(cfg.count * (sizeof *meta + sizeof *freed_ring), page);
@@ -127,7 +137,9 @@ void *slots_alloc(size_t n, size_t align, enum alloc_kind kind, uint32_t stack, 
     }
     struct slot *s = &meta[i];
     unsigned char *d = data_of(i);
-    s->left = cfg.left && ++placed % cfg.left == 0;
+    /* A site's first block is right-placed (overflows are the commoner bug), then
+     * one in `left` against the guard before it. */
+    s->left = cfg.left && ++site_placed[(stack * 0x9e3779b1u) >> 22 /* 10 bits: SITES */] % cfg.left == 0;
     s->user = s->left ? (uintptr_t)d : ((uintptr_t)d + data_len - n) & ~(uintptr_t)(align - 1);
     s->size = n;
     unsigned char *lo, *hi;
@@ -145,8 +157,8 @@ void *slots_alloc(size_t n, size_t align, enum alloc_kind kind, uint32_t stack, 
     uint64_t w = secret_canary(u);
     for (unsigned char *a = u + n; a < hi; a++)
         *a = canary_at(w, a);
-    if (!zero && fill >= 0) /* fresh pages are zero already */
-        memset(u, fill, n);
+    if (!zero && fill >= 0) /* fresh pages are zero already; the fill limit as for core blocks */
+        memset(u, fill, guard_config.fill_limit && n > guard_config.fill_limit ? guard_config.fill_limit : n);
     live++;
     live_bytes += n;
     return u;

@@ -11,9 +11,16 @@
  *                 for a slot, so it is poisoned in the quarantine)
  *   own-handler   the program's own SIGSEGV handler catches the use after free
  *   thread        a use after free in a second thread
+ *   thread-stack  a stack overflow (recursion without end) in a second thread that
+ *                 allocated: its alternate signal stack lets the report print
  *   continue      an overflow into the slack (reported at free), then a use after free
  *   free-fill     free() of a pointer loaded from a freed block
- *   fork          a use after free in a forked child; the parent reports how it died */
+ *   fork          a use after free in a forked child; the parent reports how it died
+ *   underflow-loop  read one byte before a 24-byte block, in a loop that allocates
+ *                 at two sites per pass (default placement: caught in the second pass)
+ *   past-64k      read one byte past a 65536-byte block (the largest a slot holds)
+ *   thread-exits  2000 threads allocate and exit: their alternate stacks are unmapped
+ *                 (the address space does not grow by one per thread) */
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -42,9 +49,43 @@ static void *read_after_free(void *arg)
     return NULL;
 }
 
+static volatile unsigned long depth_limit = ~0UL;
+
+/* Recursion that overflows the stack: a frame of 512 bytes that is not a tail call. */
+static __attribute__((noinline)) unsigned long recurse(unsigned long n)
+{
+    volatile char frame[512];
+    frame[0] = (char)n;
+    if (n == depth_limit)
+        return 0;
+    return recurse(n + 1) + (unsigned long)frame[0];
+}
+
+/* VmSize: the process's address space in KiB (adjacent mappings merge, so their
+ * count would not show a leak). */
+static long mapped_kib(void)
+{
+    char line[256];
+    long kib = -1;
+    FILE *f = fopen("/proc/self/status", "r");
+    while (f && fgets(line, sizeof line, f))
+        if (!strncmp(line, "VmSize:", 7))
+            kib = strtol(line + 7, NULL, 10);
+    if (f)
+        fclose(f);
+    return kib;
+}
+
+static void *allocate_then(void *overflow)
+{
+    free(malloc(16)); /* the thread's first allocation: its alternate stack */
+    sink = overflow ? (char)recurse(0) : 0;
+    return NULL;
+}
+
 struct node {
     struct node *next;
-    char payload[20000];
+    char payload[100000];
 };
 
 int main(int argc, char **argv)
@@ -97,6 +138,10 @@ int main(int argc, char **argv)
         pthread_t t;
         pthread_create(&t, NULL, read_after_free, NULL);
         pthread_join(t, NULL);
+    } else if (!strcmp(m, "thread-stack")) {
+        pthread_t t;
+        pthread_create(&t, NULL, allocate_then, (void *)m);
+        pthread_join(t, NULL);
     } else if (!strcmp(m, "continue")) {
         p = malloc(13);
         p[13] = 'x';
@@ -120,6 +165,30 @@ int main(int argc, char **argv)
         n->next = malloc(sizeof *n);
         free(n);
         free(n->next);
+    } else if (!strcmp(m, "thread-exits")) {
+        long before = mapped_kib();
+        for (int i = 0; i < 2000; i++) {
+            pthread_t t;
+            if (pthread_create(&t, NULL, allocate_then, NULL) != 0 || pthread_join(t, NULL) != 0)
+                return 3;
+        }
+        long after = mapped_kib();
+        if (before < 0 || after < 0 || after - before > 16384) {
+            fprintf(stderr, "address space: %ld KiB before, %ld KiB after 2000 threads\n", before, after);
+            return 1;
+        }
+        return 0;
+    } else if (!strcmp(m, "underflow-loop")) {
+        for (int i = 0; i < 4; i++) { /* two call sites a pass: this one alternates sides */
+            p = malloc(24);
+            char *volatile tag = malloc(8);
+            sink = p[-1]; /* MARK:underflow_loop */
+            free(tag);
+            free(p);
+        }
+    } else if (!strcmp(m, "past-64k")) {
+        p = malloc(65536);
+        sink = p[65536];
     } else {
         return 2;
     }

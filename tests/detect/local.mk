@@ -89,12 +89,16 @@ detect_recipes += \
 	tests/detect/access_read_after_free_middle \
 	tests/detect/access_read_past_32_byte_block \
 	tests/detect/access_read_past_page_block \
+	tests/detect/access_read_past_64k_block \
 	tests/detect/access_underflow_read \
 	tests/detect/access_write_after_free \
 	tests/detect/access_wild_pointer \
 	tests/detect/access_pointer_from_freed_block \
 	tests/detect/access_own_handler \
 	tests/detect/access_fault_in_thread \
+	tests/detect/access_stack_overflow_in_thread \
+	tests/detect/access_thread_altstacks_unmapped \
+	tests/detect/access_underflow_read_in_loop \
 	tests/detect/access_continue_mode_keeps_findings \
 	tests/detect/free_of_free_fill_pointer \
 	tests/detect/access_fault_after_fork

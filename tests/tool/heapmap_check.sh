@@ -6,8 +6,8 @@
 # heap strips and in the slots strip; each strip's exact bytes add up to its size;
 # the live bytes of the strips and of "large" add up to hc_stats()'s, the free bytes
 # equal its free bytes, the quarantined bytes are its quarantined bytes plus each
-# block's header; the slots strip's guarded bytes are two data pages per live guarded
-# block counted apart, its guard pages and never-used slots what the pool's layout
+# block's header; the slots strip's guarded bytes are a slot's data (64 KiB) per live
+# guarded block counted apart, its guard pages and never-used slots what the pool's layout
 # says.
 # shellcheck source=tests/tool/common.sh
 . "${srcdir:-.}/tests/tool/common.sh"
@@ -24,6 +24,9 @@ snap=$(ls "$scratch"/hc.*.snap.1.json 2>/dev/null)
 python3 - "$snap" "$scratch/out" "$(getconf PAGESIZE)" 64 >"$scratch/check" <<'PY'
 import json, re, sys
 snap, out, page, nslots = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+# A slot: a guard page, then its data, 64 KiB rounded up to pages (lib/slots.c).
+data = (65536 + page - 1) // page * page
+stride = data + page
 d = json.load(open(snap))
 m, st = d["heap_map"], d["stats"]
 bad = []
@@ -71,10 +74,10 @@ in_slots = 0
 for state, addr, size in blocks:
     r, cells = inside(addr, size)
     if r is not None and r.get("kind") == "slots":
-        # A slot's data: the 2 pages after the guard page that starts its stride.
+        # A slot's data: the pages after the guard page that starts its stride.
         in_slots += 1
-        i = (addr - r["base"]) // (3 * page)
-        r, cells = inside(r["base"] + i * 3 * page + page, 2 * page)
+        i = (addr - r["base"]) // stride
+        r, cells = inside(r["base"] + i * stride + page, data)
     want = letter[state]
     check(r is not None and len(cells) > 0 and set(cells) == {want},
           "%s block at %#x: %d cells inside, all %r (%s)" % (state, addr, len(cells), want,
@@ -105,13 +108,13 @@ check(0 <= q <= 64 * st["quarantine_blocks"], "quarantined bytes: strips %d = hc
 check(len(slots) == 1, "one slots strip")
 if slots:
     b = slots[0]["bytes"]
-    used = (b.get("guarded", 0) + b.get("closed", 0)) // (2 * page)
-    check(slots[0]["size"] == nslots * 3 * page + page, "the pool: %d slots of 3 pages and a guard" % nslots)
-    check(b.get("guarded", 0) == 2 * page * lg["guarded"]["blocks"],
-          "guarded bytes %d: two data pages per live guarded block (%d)" % (b.get("guarded", 0), lg["guarded"]["blocks"]))
-    check(b.get("closed", 0) >= 3 * 2 * page, "at least the 3 freed slots are closed")
+    used = (b.get("guarded", 0) + b.get("closed", 0)) // data
+    check(slots[0]["size"] == nslots * stride + page, "the pool: %d slots of a guard and data, and a guard" % nslots)
+    check(b.get("guarded", 0) == data * lg["guarded"]["blocks"],
+          "guarded bytes %d: a slot's data per live guarded block (%d)" % (b.get("guarded", 0), lg["guarded"]["blocks"]))
+    check(b.get("closed", 0) >= 3 * data, "at least the 3 freed slots are closed")
     check(b.get("overhead", 0) == used * page + page, "a guard page per used slot and one after the pool")
-    check(b.get("unused", 0) == (nslots - used) * 3 * page, "the %d slots never used" % (nslots - used))
+    check(b.get("unused", 0) == (nslots - used) * stride, "the %d slots never used" % (nslots - used))
 sys.exit(1 if bad else 0)
 PY
 if [ $? -eq 0 ]; then
