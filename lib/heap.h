@@ -27,5 +27,8 @@ struct hc_stats;
 void heap_stats(struct hc_stats *s);
 /* Start up if not yet done; whether blocks are guarded (false in preset none). */
 bool heap_guarded(void);
+/* The action after an error was reported: abort() (with the SUMMARY line and the
+ * dump first) unless abort_on_error=0. */
+void heap_finish_error(void);
 
 #endif
