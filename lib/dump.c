@@ -180,6 +180,20 @@ static void stack_entry(uint32_t id, bool *first)
 static const char *const kind_words[LEAK_KINDS] = {"definitely", "indirectly", "possibly", "reachable"};
 static const char *const level_words[] = {"off", "summary", "full"};
 
+/* The threads of an error's stacks: "op_thread":N,"op_thread_name":"worker",... (-1 and
+ * "" when unknown or unnamed). */
+static void error_threads(const struct finding *x)
+{
+    struct finding_desc d;
+    finding_describe(x, &d);
+    const struct finding_thread *t[3] = {&d.op_thread, &d.alloc_thread, &d.free_thread};
+    static const char *const keys[3] = {"op", "alloc", "free"};
+    for (int i = 0; i < 3; i++) {
+        fmt_printf(&out, ",\"%s_thread\":%d,\"%s_thread_name\":", keys[i], t[i]->number, keys[i]);
+        string(t[i]->name ? t[i]->name : "");
+    }
+}
+
 /* One error: the fields of finding_text.h's model, so the tool renders it as the
  * library did (version 3 added the families, freed, cause and prev). */
 static void error_entry(const struct finding *x, bool first)
@@ -206,6 +220,7 @@ static void error_entry(const struct finding *x, bool first)
         string(x->cause);
     else
         fmt_printf(&out, "null");
+    error_threads(x);
     if (x->prev_known)
         fmt_printf(&out, ",\"prev\":{\"block\":\"%p\",\"size\":%zu,\"changed\":%zu,\"stack\":%u}",
                    x->prev_block, x->prev_size, x->prev_changed, x->prev_stack);

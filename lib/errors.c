@@ -9,6 +9,7 @@
 #include "fmt.h"
 #include "os.h"
 #include "report.h"
+#include "depot.h"
 #include "options.h"
 
 
@@ -16,7 +17,13 @@
 _Static_assert((int)FAM_REALLOC == (int)KIND_REALLOC && (int)FAM_NEW_ARRAY == (int)KIND_NEW_ARRAY,
                "enum family follows enum alloc_kind");
 
-static struct finding_thread no_thread(void) { return (struct finding_thread){.number = -1}; }
+/* The thread a stack names (the depot keeps it with the stack). */
+static struct finding_thread thread_of(uint32_t stack)
+{
+    struct finding_thread t;
+    t.number = depot_thread(stack, &t.name);
+    return t;
+}
 
 void finding_describe(const struct finding *x, struct finding_desc *d)
 {
@@ -28,7 +35,9 @@ void finding_describe(const struct finding *x, struct finding_desc *d)
         .has_op_stack = x->op_stack != 0, .prev_known = x->prev_known,
         .prev_block = (uintptr_t)x->prev_block, .prev_size = x->prev_size,
         .prev_changed = x->prev_changed,
-        .op_thread = no_thread(), .alloc_thread = no_thread(), .free_thread = no_thread(),
+        .op_thread = thread_of(x->op_stack),
+        .alloc_thread = thread_of(x->block_known ? x->alloc_stack : 0),
+        .free_thread = thread_of(x->block_known ? x->free_stack : 0),
     };
 }
 

@@ -115,6 +115,8 @@ static bool asks_size(const struct finding_desc *x)
 
 const char *finding_title(const struct finding_desc *x)
 {
+    if (x->unknown_class)
+        return x->unknown_class;
     if (asks_size(x))
         return x->bug == BUG_INTERIOR_FREE ? "invalid malloc_usable_size of an interior pointer"
                                            : "invalid malloc_usable_size of a wild pointer";

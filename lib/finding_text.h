@@ -60,6 +60,7 @@ struct finding_desc {
     bool prev_known;             /* BUG_BAD_HEADER: the overrun block before it */
     uint64_t prev_block, prev_size, prev_changed;
     struct finding_thread op_thread, alloc_thread, free_thread;
+    const char *unknown_class;   /* the tool: a class a newer dump names, shown as written */
 };
 
 /* The stacks a finding names. */

@@ -12,6 +12,7 @@ tools_heapcheck_SOURCES = \
 	tools/suppress.c tools/suppress.h \
 	tools/report.c tools/report.h \
 	tools/render.c tools/render.h \
+	lib/fmt.c lib/fmt.h lib/finding_text.c lib/finding_text.h \
 	tools/sarif.c tools/sarif.h \
 	tools/pictures.c tools/pictures.h tools/folded.c tools/flame.c tools/html.c
 tools_heapcheck_CPPFLAGS = -I$(top_builddir) -DHC_LIBDIR='"$(libdir)"'
@@ -34,7 +35,7 @@ dist_man_MANS = man/heapcheck.1
 ## FUZZ_SECONDS on a copy of the regression corpus.
 FUZZ_SECONDS = 120
 HC_FUZZ_SRCS = tools/fuzz_dump.c tools/util.c tools/dump.c tools/dump_snap.c tools/symbolize.c \
-	tools/suppress.c tools/report.c tools/render.c
+	tools/suppress.c tools/report.c tools/render.c lib/fmt.c lib/finding_text.c
 HC_FUZZ_HDRS = tools/util.h tools/dump.h tools/symbolize.h tools/suppress.h \
 	tools/report.h tools/render.h
 EXTRA_DIST += tools/fuzz_dump.c
