@@ -292,8 +292,9 @@ void finding_render(struct fmt *f, const struct finding_desc *x, struct finding_
     }
     if (x->block_known) {
         s->line_start(s, f);
-        fmt_printf(f, "  the %llu-byte block at %p was allocated by %s", (unsigned long long)x->size,
-                   ptr(x->block), family(alloc_names, x->alloc_family));
+        fmt_printf(f, "  the %llu-byte block at %p was allocated", (unsigned long long)x->size, ptr(x->block));
+        if ((unsigned)x->alloc_family < FAM_UNKNOWN) /* a dump before version 3 does not say */
+            fmt_printf(f, " by %s", alloc_names[x->alloc_family]);
         thread(f, " in ", &x->alloc_thread);
         fmt_printf(f, " at:\n");
         s->stack(s, f, FS_ALLOC);
