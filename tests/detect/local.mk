@@ -135,6 +135,17 @@ else
 EXTRA_DIST += tests/detect/cxx_names.cc
 endif
 
+# Each stack names its thread; a damaged block is reported once per process.
+detect_programs += tests/detect/threads_named tests/detect/check_then_exit
+detect_recipes += tests/detect/threads_named_double_free \
+	tests/detect/check_then_exit_reports_once
+tests_detect_threads_named_LDADD = -lpthread
+tests_detect_threads_named_linked_SOURCES = tests/detect/threads_named.c
+tests_detect_threads_named_linked_LDADD = $(HC_LINKED) -lpthread
+tests_detect_check_then_exit_LDADD = -ldl
+tests_detect_check_then_exit_linked_SOURCES = tests/detect/check_then_exit.c
+tests_detect_check_then_exit_linked_LDADD = $(HC_LINKED) -ldl
+
 # Everything else follows from the lists.
 check_PROGRAMS += $(detect_programs) $(detect_programs:=-linked)
 TESTS += $(detect_recipes:=.detect)
