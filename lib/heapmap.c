@@ -145,6 +145,11 @@ static void visit_slot(const void *u, size_t size, uint32_t stack, void *arg)
         p->on_live(stack, size, p->arg);
 }
 
+static void ignore_problem(const char *what, const void *where, void *arg)
+{
+    (void)what, (void)where, (void)arg;
+}
+
 void heapmap_collect(struct heapmap *m, char *cells, heapmap_live_fn *on_live, void *arg)
 {
     memset(m, 0, sizeof *m);
@@ -162,7 +167,11 @@ void heapmap_collect(struct heapmap *m, char *cells, heapmap_live_fn *on_live, v
     struct painter p = {m, on_live, arg, 0, 0, 0, {0}};
     if (m->nregions)
         start_region(&p);
-    core_walk(visit, &p);
+    /* A damaged heap (the dump after an overrun of a block's header) is not walked:
+     * a wrong size could lead the walk anywhere, or round forever.  Its regions stay
+     * unpainted. */
+    if (core_check(ignore_problem, NULL) == 0)
+        core_walk(visit, &p);
     slots_walk_live(visit_slot, &p);
     while (p.cur < m->nregions) {
         finish_region(&p);

@@ -146,6 +146,11 @@ tests_detect_check_then_exit_LDADD = -ldl
 tests_detect_check_then_exit_linked_SOURCES = tests/detect/check_then_exit.c
 tests_detect_check_then_exit_linked_LDADD = $(HC_LINKED) -ldl
 
+# One renderer: every recipe's findings, as the library printed them and as
+# `heapcheck report` renders its dump, carry the same lines.
+TESTS += tests/detect/both_ways.sh
+EXTRA_DIST += tests/detect/both_ways.sh tests/detect/threads_named.c tests/detect/check_then_exit.c
+
 # Everything else follows from the lists.
 check_PROGRAMS += $(detect_programs) $(detect_programs:=-linked)
 TESTS += $(detect_recipes:=.detect)
