@@ -1,11 +1,13 @@
 /* The cost of a snapshot of a large heap: N live blocks (10^6 by default) from 640
- * call stacks (16 leaf functions at 40 depths), then hc_dump_now() five times while
+ * call stacks (16 leaf functions at 40 depths) or, given a second argument B, from
+ * 2^B call stacks (B levels each through one of two functions, as the block's number
+ * says), then hc_dump_now() five times while
  * a second thread mallocs and frees in a loop and records its slowest call (the stall
  * the snapshot's hold of the heap lock causes the running program).  Prints the
  * median and worst snapshot time and the worst stall.  Built and run by hand:
  *   cc -O2 -g -fno-omit-frame-pointer -Iinclude bench/snapshot.c -o snap-bench \
  *      -Llib/.libs -lheapcheck -Wl,-rpath,$PWD/lib/.libs -lpthread
- *   HEAPCHECK_OPTIONS=dump_path=/tmp/snap:stack_depth=64 ./snap-bench 1000000 */
+ *   HEAPCHECK_OPTIONS=dump_path=/tmp/snap:stack_depth=64 ./snap-bench 1000000 [17] */
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <stdio.h>
@@ -42,6 +44,27 @@ static __attribute__((noinline)) void *descend(int depth, leaf_fn *f, size_t s)
     return p;
 }
 
+static void *branch(int bits, size_t path, size_t s);
+static __attribute__((noinline)) void *via_a(int bits, size_t path, size_t s)
+{
+    void *p = branch(bits, path, s);
+    __asm__ volatile("" ::: "memory");
+    return p;
+}
+static __attribute__((noinline)) void *via_b(int bits, size_t path, size_t s)
+{
+    void *p = branch(bits, path, s);
+    __asm__ volatile("" ::: "memory");
+    return p;
+}
+/* One stack per value of path's low `bits` bits. */
+static __attribute__((noinline)) void *branch(int bits, size_t path, size_t s)
+{
+    void *p = !bits ? leaf0(s) : path & 1 ? via_a(bits - 1, path >> 1, s) : via_b(bits - 1, path >> 1, s);
+    __asm__ volatile("" ::: "memory");
+    return p;
+}
+
 static volatile int stop;
 static double worst_stall;
 
@@ -67,9 +90,11 @@ static int by_value(const void *a, const void *b)
 int main(int argc, char **argv)
 {
     size_t n = argc > 1 ? strtoul(argv[1], NULL, 10) : 1000000;
+    int bits = argc > 2 ? atoi(argv[2]) : 0;
     void **blocks = malloc(n * sizeof *blocks);
     for (size_t i = 0; i < n; i++)
-        blocks[i] = descend((int)(i % 40), leaves[(i / 40) % 16], 16 + i % 200);
+        blocks[i] = bits > 0 ? branch(bits, i, 16 + i % 200)
+                             : descend((int)(i % 40), leaves[(i / 40) % 16], 16 + i % 200);
     struct hc_stats st;
     hc_stats(&st);
     pthread_t t;

@@ -123,32 +123,49 @@ static int module(struct dl_phdr_info *info, size_t size, void *arg)
     return 0;
 }
 
-/* Stack ids already written: JSON object keys must not repeat. */
-#define SEEN_SLOTS 8192
-static uint32_t seen[SEEN_SLOTS];
+/* Stack ids already written: JSON object keys must not repeat.  An open-addressing
+ * set mapped for each dump (no malloc), sized from the depot's stack count: every id
+ * a dump names (errors, leak records, a snapshot's groups) was stored before the
+ * dump starts, so at most depot_count() distinct ids arrive and the set, at least
+ * twice that, never fills. */
+static uint32_t *seen;
+static size_t seen_cap;
+
+static bool seen_open(void)
+{
+    size_t need = 2 * (depot_count() + 1);
+    seen_cap = 16;
+    while (seen_cap < need)
+        seen_cap *= 2;
+    seen = os_map(seen_cap * sizeof *seen); /* zeroed: id 0 is never stored */
+    return seen != NULL;
+}
+
+static void seen_close(void)
+{
+    os_unmap(seen, seen_cap * sizeof *seen);
+    seen = NULL;
+}
+
+static size_t seen_slot(uint32_t id)
+{
+    size_t i = (size_t)((id * 0x9e3779b97f4a7c15ULL) >> 32) & (seen_cap - 1);
+    while (seen[i] && seen[i] != id)
+        i = (i + 1) & (seen_cap - 1);
+    return i;
+}
 
 static bool first_time(uint32_t id)
 {
-    for (size_t i = (id * 2654435761u) % SEEN_SLOTS, tries = 0; tries < SEEN_SLOTS; i = (i + 1) % SEEN_SLOTS, tries++) {
-        if (seen[i] == id)
-            return false;
-        if (!seen[i]) {
-            seen[i] = id;
-            return true;
-        }
-    }
-    return true; /* the set is full: a repeated key is still valid JSON to most readers */
+    size_t i = seen_slot(id);
+    if (seen[i])
+        return false;
+    seen[i] = id;
+    return true;
 }
 
 /* Whether id was written, without adding it (a snapshot's groups are unique). */
-static bool was_seen(uint32_t id)
-{
-    for (size_t i = (id * 2654435761u) % SEEN_SLOTS, tries = 0; tries < SEEN_SLOTS && seen[i];
-         i = (i + 1) % SEEN_SLOTS, tries++)
-        if (seen[i] == id)
-            return true;
-    return false;
-}
+static bool was_seen(uint32_t id) { return seen[seen_slot(id)] == id; }
 
 /* "id":[frames] in the stacks object. */
 static void write_stack(uint32_t id, void *const *frames, unsigned n, bool *first)
@@ -258,8 +275,13 @@ static bool write_locked(const char *name, const struct leak_result *r, const st
 {
     bool snapshot = snap && snapshot_has_groups(snap);
     const char *why;
+    if (!seen_open()) {
+        warn_dump(name, "out of memory for its set of stacks");
+        return false;
+    }
     fd = os_open_output(name, true, &why);
     if (fd < 0) {
+        seen_close();
         warn_dump(name, why);
         return false;
     }
@@ -284,7 +306,6 @@ static bool write_locked(const char *name, const struct leak_result *r, const st
     const struct finding *errs = report_kept_findings(&nerr);
     fmt_printf(&out, "],\n\"stacks\":{");
     first = true;
-    memset(seen, 0, sizeof seen);
     for (size_t i = 0; i < nerr; i++) {
         stack_entry(errs[i].op_stack, &first);
         if (errs[i].block_known) {
@@ -318,6 +339,7 @@ static bool write_locked(const char *name, const struct leak_result *r, const st
         snapshot_write_body(snap);
     fmt_printf(&out, "}\n");
     flush();
+    seen_close();
     if (close(fd) != 0 && !failed)
         failed = errno;
     if (failed)

@@ -10,21 +10,23 @@
 #include "core.h"
 #include "fmt.h"
 #include "guard.h"
+#include "os.h"
 #include "ptrset.h"
 #include "region.h"
 #include "slots.h"
 
 #include <string.h>
 
-static const char letters[MAP_STATES] = {'l', 'o', 'f', 'q', 'd', 'g'};
+static const char letters[MAP_STATES] = {'l', 'o', 'f', 'q', 'd', 'g', 'c', 'u'};
 static const char *const state_names[MAP_STATES] = {"live", "overhead", "free", "quarantined",
-                                                     "damaged", "guarded"};
+                                                     "damaged", "guarded", "closed", "unused"};
 
 struct painter {
     struct heapmap *m;
     heapmap_live_fn *on_live;
     void *arg;
     size_t cur;        /* the region being painted */
+    struct heapmap_region *reg; /* m->r[cur], or the slots strip */
     uintptr_t pos;     /* painted up to here */
     size_t done;       /* finished cells of the current region */
     size_t acc[MAP_STATES];
@@ -32,7 +34,7 @@ struct painter {
 
 static void finish_cell(struct painter *p)
 {
-    struct heapmap_region *r = &p->m->r[p->cur];
+    struct heapmap_region *r = p->reg;
     int best = 0;
     for (int s = 1; s < MAP_STATES; s++)
         if (p->acc[s] > p->acc[best])
@@ -45,7 +47,7 @@ static void finish_cell(struct painter *p)
 /* [lo, hi) of the current region is in state s; segments arrive in address order. */
 static void paint(struct painter *p, uintptr_t lo, uintptr_t hi, enum map_state s)
 {
-    struct heapmap_region *r = &p->m->r[p->cur];
+    struct heapmap_region *r = p->reg;
     uintptr_t end = r->base + r->size;
     if (hi > end)
         hi = end;
@@ -57,6 +59,7 @@ static void paint(struct painter *p, uintptr_t lo, uintptr_t hi, enum map_state 
         uintptr_t cell_end = r->base + (p->done + 1) * r->cell;
         uintptr_t stop = hi < cell_end ? hi : cell_end;
         p->acc[s] += stop - lo;
+        r->bytes[s] += stop - lo;
         lo = stop;
         if (lo == cell_end) {
             finish_cell(p);
@@ -65,6 +68,7 @@ static void paint(struct painter *p, uintptr_t lo, uintptr_t hi, enum map_state 
                 whole = r->ncells - p->done;
             memset(r->cells + p->done, letters[s], whole);
             p->done += whole;
+            r->bytes[s] += whole * r->cell;
             lo += whole * r->cell;
         }
     }
@@ -73,7 +77,7 @@ static void paint(struct painter *p, uintptr_t lo, uintptr_t hi, enum map_state 
 
 static void finish_region(struct painter *p)
 {
-    struct heapmap_region *r = &p->m->r[p->cur];
+    struct heapmap_region *r = p->reg;
     paint(p, p->pos, r->base + r->size, MAP_OVERHEAD); /* the epilogue */
     if (p->done < r->ncells)
         finish_cell(p);
@@ -81,9 +85,10 @@ static void finish_region(struct painter *p)
         r->cells[p->done++] = letters[MAP_OVERHEAD];
 }
 
-static void start_region(struct painter *p)
+static void start_region(struct painter *p, struct heapmap_region *r)
 {
-    p->pos = p->m->r[p->cur].base;
+    p->reg = r;
+    p->pos = r->base;
     p->done = 0;
     memset(p->acc, 0, sizeof p->acc);
 }
@@ -121,7 +126,7 @@ static void visit(void *payload, size_t usable, bool inuse, void *arg)
     while (p->cur < m->nregions && lo >= m->r[p->cur].base + m->r[p->cur].size) {
         finish_region(p);
         if (++p->cur < m->nregions)
-            start_region(p);
+            start_region(p, &m->r[p->cur]);
     }
     if (p->cur >= m->nregions || lo < m->r[p->cur].base)
         return; /* a region past those drawn */
@@ -134,7 +139,8 @@ static void visit(void *payload, size_t usable, bool inuse, void *arg)
     }
 }
 
-/* A live block in a guarded slot (slots.c): outside the regions, counted as guarded. */
+/* A live block in a guarded slot (slots.c): counted as guarded with its requested
+ * bytes; the slots strip draws the slot itself. */
 static void visit_slot(const void *u, size_t size, uint32_t stack, void *arg)
 {
     (void)u;
@@ -150,23 +156,40 @@ static void ignore_problem(const char *what, const void *where, void *arg)
     (void)what, (void)where, (void)arg;
 }
 
+/* One slot of the pool (or the never-used rest): its guard page, then its data. */
+static void paint_slot(uintptr_t lo, uintptr_t hi, enum slot_view v, void *arg)
+{
+    struct painter *p = arg;
+    if (v == SLOT_VIEW_UNUSED) {
+        paint(p, lo, hi, MAP_UNUSED);
+        return;
+    }
+    uintptr_t data = lo + os_page_size();
+    paint(p, lo, data, MAP_OVERHEAD);
+    paint(p, data, hi, v == SLOT_VIEW_LIVE ? MAP_GUARDED : MAP_CLOSED);
+}
+
+static void setup_strip(struct heapmap_region *r, uintptr_t base, size_t size, char *cells)
+{
+    r->base = base;
+    r->size = size;
+    r->cell = HC_ALIGN_UP((r->size + HEAPMAP_CELLS - 1) / HEAPMAP_CELLS, BLK_GRAIN);
+    r->ncells = (r->size + r->cell - 1) / r->cell;
+    r->cells = cells;
+}
+
 void heapmap_collect(struct heapmap *m, char *cells, heapmap_live_fn *on_live, void *arg)
 {
     memset(m, 0, sizeof *m);
     size_t n = region_count();
     m->nregions = n < HEAPMAP_MAX_REGIONS ? n : HEAPMAP_MAX_REGIONS;
     m->omitted_regions = n - m->nregions;
-    for (size_t i = 0; i < m->nregions; i++) {
-        struct heapmap_region *r = &m->r[i];
-        r->base = (uintptr_t)region_at(i)->base;
-        r->size = (size_t)(region_at(i)->end - region_at(i)->base);
-        r->cell = HC_ALIGN_UP((r->size + HEAPMAP_CELLS - 1) / HEAPMAP_CELLS, BLK_GRAIN);
-        r->ncells = (r->size + r->cell - 1) / r->cell;
-        r->cells = cells + i * HEAPMAP_CELLS;
-    }
-    struct painter p = {m, on_live, arg, 0, 0, 0, {0}};
+    for (size_t i = 0; i < m->nregions; i++)
+        setup_strip(&m->r[i], (uintptr_t)region_at(i)->base,
+                    (size_t)(region_at(i)->end - region_at(i)->base), cells + i * HEAPMAP_CELLS);
+    struct painter p = {m, on_live, arg, 0, NULL, 0, 0, {0}};
     if (m->nregions)
-        start_region(&p);
+        start_region(&p, &m->r[0]);
     /* A damaged heap (the dump after an overrun of a block's header) is not walked:
      * a wrong size could lead the walk anywhere, or round forever.  Its regions stay
      * unpainted. */
@@ -176,8 +199,40 @@ void heapmap_collect(struct heapmap *m, char *cells, heapmap_live_fn *on_live, v
     while (p.cur < m->nregions) {
         finish_region(&p);
         if (++p.cur < m->nregions)
-            start_region(&p);
+            start_region(&p, &m->r[p.cur]);
     }
+    if (slots_hi > slots_lo) {
+        m->has_slots = true;
+        setup_strip(&m->slots, slots_lo, slots_hi - slots_lo, cells + HEAPMAP_MAX_REGIONS * HEAPMAP_CELLS);
+        start_region(&p, &m->slots);
+        slots_walk_spans(paint_slot, &p);
+        finish_region(&p);
+    }
+}
+
+static void write_strip(const struct heapmap_region *r, const char *kind, struct fmt *out, void (*flush)(void))
+{
+    fmt_printf(out, "{\"kind\":\"%s\",\"base\":\"%p\",\"size\":%zu,\"cell\":%zu,\"bytes\":{", kind,
+               (void *)r->base, r->size, r->cell);
+    bool first = true;
+    for (int s = 0; s < MAP_STATES; s++) {
+        if (!r->bytes[s])
+            continue;
+        fmt_printf(out, "%s\"%s\":%zu", first ? "" : ",", state_names[s], r->bytes[s]);
+        first = false;
+    }
+    fmt_printf(out, "},\"cells\":\"");
+    for (size_t c = 0; c < r->ncells;) {
+        size_t run = 1;
+        while (c + run < r->ncells && r->cells[c + run] == r->cells[c])
+            run++;
+        if (run > 1)
+            fmt_printf(out, "%zu", run);
+        fmt_printf(out, "%c", r->cells[c]);
+        c += run;
+        flush();
+    }
+    fmt_printf(out, "\"}");
 }
 
 void heapmap_write(const struct heapmap *m, struct fmt *out, void (*flush)(void))
@@ -187,23 +242,15 @@ void heapmap_write(const struct heapmap *m, struct fmt *out, void (*flush)(void)
         fmt_printf(out, "%s%c=%s", s ? "," : "", letters[s], state_names[s]);
     fmt_printf(out, "\",\"regions\":[");
     for (size_t i = 0; i < m->nregions; i++) {
-        const struct heapmap_region *r = &m->r[i];
-        fmt_printf(out, "%s\n{\"base\":\"%p\",\"size\":%zu,\"cell\":%zu,\"cells\":\"", i ? "," : "",
-                   (void *)r->base, r->size, r->cell);
-        for (size_t c = 0; c < r->ncells;) {
-            size_t run = 1;
-            while (c + run < r->ncells && r->cells[c + run] == r->cells[c])
-                run++;
-            if (run > 1)
-                fmt_printf(out, "%zu", run);
-            fmt_printf(out, "%c", r->cells[c]);
-            c += run;
-            flush();
-        }
-        fmt_printf(out, "\"}");
+        fmt_printf(out, "%s\n", i ? "," : "");
+        write_strip(&m->r[i], "heap", out, flush);
+    }
+    if (m->has_slots) {
+        fmt_printf(out, "%s\n", m->nregions ? "," : "");
+        write_strip(&m->slots, "slots", out, flush);
     }
     fmt_printf(out, "],\"omitted_regions\":%zu,\"large\":{", m->omitted_regions);
-    for (int s = 0; s < MAP_STATES; s++)
+    for (int s = 0; s < MAP_LARGE_STATES; s++)
         fmt_printf(out, "%s\"%s\":{\"blocks\":%zu,\"bytes\":%zu}", s ? "," : "", state_names[s],
                    m->large_blocks[s], m->large_bytes[s]);
     fmt_printf(out, "}}");

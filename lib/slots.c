@@ -287,6 +287,17 @@ void slots_walk_live(slots_walk_fn *fn, void *arg)
             fn((const void *)meta[i].user, meta[i].size, meta[i].alloc_stack, arg);
 }
 
+void slots_walk_spans(slots_span_fn *fn, void *arg)
+{
+    if (!meta)
+        return;
+    for (size_t i = 0; i < never_used; i++)
+        fn(slots_lo + i * stride, slots_lo + (i + 1) * stride,
+           meta[i].state == SLOT_LIVE ? SLOT_VIEW_LIVE : SLOT_VIEW_CLOSED, arg);
+    if (never_used < cfg.count)
+        fn(slots_lo + never_used * stride, slots_lo + cfg.count * stride, SLOT_VIEW_UNUSED, arg);
+}
+
 size_t slots_live_count(void) { return live; }
 size_t slots_live_bytes(void) { return live_bytes; }
 

@@ -40,6 +40,13 @@ typedef void slots_found_fn(const struct finding *f, void *arg);
 void slots_check(slots_found_fn *fn, void *arg);
 typedef void slots_walk_fn(const void *u, size_t size, uint32_t stack, void *arg);
 void slots_walk_live(slots_walk_fn *fn, void *arg);
+/* The pool as the heap map draws it: each slot used so far, in address order, as
+ * [lo, hi) (the guard page before its data, and the data) and whether a live block
+ * holds it; then the slots never used, as one span.  The guard page after the last
+ * slot is left out. */
+enum slot_view { SLOT_VIEW_LIVE, SLOT_VIEW_CLOSED, SLOT_VIEW_UNUSED };
+typedef void slots_span_fn(uintptr_t lo, uintptr_t hi, enum slot_view v, void *arg);
+void slots_walk_spans(slots_span_fn *fn, void *arg);
 size_t slots_live_count(void);
 size_t slots_live_bytes(void);
 /* A fault at addr inside the pool: describe it in f (class, block, offset, stacks);

@@ -55,7 +55,7 @@ static struct snapshot *map_scratch(size_t cap)
     while (table_cap < 2 * cap)
         table_cap *= 2;
     size_t len = sizeof(struct snapshot) + cap * sizeof(struct group) + table_cap * sizeof(uint32_t) +
-                 HEAPMAP_MAX_REGIONS * HEAPMAP_CELLS + 64;
+                 HEAPMAP_CELLS_ROOM + 64;
     len = HC_ALIGN_UP(len, os_page_size());
     unsigned char *m = os_map(len);
     if (!m)

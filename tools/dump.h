@@ -72,9 +72,11 @@ struct hc_stats_rec {
         largest_free, quarantine_bytes, quarantine_blocks;
 };
 
-#define HC_MAP_STATES "lofqdg"  /* live, overhead, free, quarantined, damaged, guarded */
+/* live, overhead, free, quarantined, damaged, guarded; closed and unused (guarded slots) */
+#define HC_MAP_STATES "lofqdgcu"
 
 struct hc_map_region {
+    bool slots;         /* the guarded-slot pool's strip ("kind": "slots") */
     uint64_t base, size, cell;
     size_t ncells;
     char *cells;        /* one letter of HC_MAP_STATES per cell (expanded) */

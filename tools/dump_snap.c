@@ -142,6 +142,11 @@ static bool load_map(struct v2 *c, json_t *o)
         if (!json_is_object(e))
             return fail(c, at, "expected an object");
         json_t *base = json_object_get(e, "base"), *cells = json_object_get(e, "cells");
+        json_t *kind = json_object_get(e, "kind"); /* absent: a heap region */
+        if (kind && (!json_is_string(kind) || (strcmp(json_string_value(kind), "heap") != 0 &&
+                                               strcmp(json_string_value(kind), "slots") != 0)))
+            return fail(c, at, "\"kind\" must be \"heap\" or \"slots\"");
+        r->slots = kind && strcmp(json_string_value(kind), "slots") == 0;
         if (!json_is_string(base) || !parse_addr(json_string_value(base), &r->base))
             return fail(c, at, "\"base\" is not an address like \"0x1234\"");
         if (!count(c, e, at, "size", &r->size) || !count(c, e, at, "cell", &r->cell))

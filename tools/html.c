@@ -295,7 +295,7 @@ static void timeline_section(FILE *out, const struct picture_input *in)
 }
 
 /* The heap maps as JSON for the script: [{"name", "regions": [[base, size, cell,
- * rle]...], "large": [[blocks, bytes] per state]}].  "</" never appears inside. */
+ * rle, is the guarded-slot pool]...], "large": [[blocks, bytes] per state]}].  "</" never appears inside. */
 static void map_data(FILE *out, const struct picture_input *in)
 {
     fputs("<script type=\"application/json\" id=\"hc-maps\">[", out);
@@ -324,7 +324,7 @@ static void map_data(FILE *out, const struct picture_input *in)
                 fputc(m->cells[c], out);
                 c += run;
             }
-            fputs("\"]", out);
+            fprintf(out, "\",%d]", m->slots ? 1 : 0);
         }
         fprintf(out, "],\"omitted\":%" PRIu64 ",\"large\":[", d->omitted_regions);
         for (int s = 0; s < 6; s++)
@@ -368,9 +368,10 @@ static const char style[] =
 static const char script[] =
     "(function(){'use strict';\n"
     "window.addEventListener('error',function(e){document.body.setAttribute('data-script-error',String(e.message));});\n"
-    "var COL={l:'#2e7d32',o:'#b39ddb',f:'#e8e8e8',q:'#f9a825',d:'#c62828',g:'#1565c0'};\n"
+    "var COL={l:'#2e7d32',o:'#b39ddb',f:'#e8e8e8',q:'#f9a825',d:'#c62828',g:'#1565c0',c:'#455a64',u:'#fafafa'};\n"
     "var NAME={l:'live (the program\\'s bytes)',o:'heapcheck overhead (headers, canaries, slack)',f:'free',"
-    "q:'quarantined (freed, held back)',d:'damaged (set aside)',g:'guarded slot'};\n"
+    "q:'quarantined (freed, held back)',d:'damaged (set aside)',g:'guarded: a slot holding a live block',"
+    "c:'guarded slot, freed and kept closed',u:'guarded slot, never used'};\n"
     "var PER_ROW=512,CW=2,RH=14;\n"
     "function decode(rle){var out=[],n='';for(var i=0;i<rle.length;i++){var c=rle[i];"
     "if(c>='0'&&c<='9'){n+=c;continue;}var k=n?parseInt(n,10):1;for(var j=0;j<k;j++)out.push(c);n='';}return out;}\n"
@@ -383,7 +384,7 @@ static const char script[] =
     "m.regions.forEach(function(r,ri){var cells=decode(r[3]),base=BigInt(r[0]),cell=r[2];"
     "var rows=Math.ceil(cells.length/PER_ROW);var div=document.createElement('div');div.className='region';"
     "var lab=document.createElement('div');lab.className='rlabel';"
-    "lab.textContent='region '+(ri+1)+': '+r[0]+', '+human(r[1])+', '+cells.length+' cells of '+cell+' bytes';"
+    "lab.textContent=(r[4]?'guarded slots':'region '+(ri+1))+': '+r[0]+', '+human(r[1])+', '+cells.length+' cells of '+cell+' bytes';"
     "var cv=document.createElement('canvas');cv.className='strip';cv.width=PER_ROW*CW;cv.height=rows*RH;"
     "var g=cv.getContext('2d');cells.forEach(function(c,i){count[c]=(count[c]||0)+1;g.fillStyle=COL[c]||'#000';"
     "g.fillRect((i%PER_ROW)*CW,Math.floor(i/PER_ROW)*RH,CW,RH-1);});\n"
@@ -394,7 +395,7 @@ static const char script[] =
     "cv.addEventListener('mouseleave',function(){tip.style.display='none';});"
     "div.appendChild(lab);div.appendChild(cv);box.appendChild(div);});\n"
     "var total=0;for(var k in count)total+=count[k];leg.textContent='';\n"
-    "'lofqdg'.split('').forEach(function(c){if(!count[c]&&c!=='g')return;var s=document.createElement('span');"
+    "'lofqdgcu'.split('').forEach(function(c){if(!count[c]&&c!=='g')return;var s=document.createElement('span');"
     "s.innerHTML='<span class=\"key\" style=\"background:'+COL[c]+'\"></span>';"
     "s.appendChild(document.createTextNode(NAME[c]+(count[c]?': '+(100*count[c]/total).toFixed(1)+'% of cells':': none')+'   '));leg.appendChild(s);});\n"
     "var lg=m.large,parts=[];['live','overhead','free','quarantined','damaged','guarded'].forEach(function(n,i){"
@@ -478,8 +479,9 @@ bool html_write(FILE *out, const struct picture_input *in, const struct picture_
     sites_section(out, live && !in->bytes ? live : in);
     timeline_section(out, in);
     fputs("<section id=\"heapmap\"><h2>Heap map</h2>\n<p>Each heap region is a strip read left to right, "
-          "top to bottom; each cell shows the state holding most of its bytes. Hover a cell for its "
-          "address. Dump: <select id=\"mapsel\"></select></p>\n<p id=\"maplegend\" class=\"legend\"></p>"
+          "top to bottom; each cell shows the state holding most of its bytes. The pool of guarded "
+          "slots, where there is one, is the last strip: slots holding a live block, slots freed and kept "
+          "closed, slots never used, and the guard pages between them. Hover a cell for its address. Dump: <select id=\"mapsel\"></select></p>\n<p id=\"maplegend\" class=\"legend\"></p>"
           "<div id=\"maps\"></div><div id=\"maptip\"></div>\n", out);
     if (!latest)
         fputs("<p>These dumps carry no heap map (written by an older heapcheck).</p>\n", out);

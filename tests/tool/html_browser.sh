@@ -4,7 +4,8 @@
 # run the page's script to the end without an error (the page marks its body
 # data-rendered="ok", and data-script-error on any error) and whose screenshot must
 # not be blank.  The same for a page of two snapshots (the chart of live bytes over
-# time).  Skips where Chromium is not installed (Debian: apt-get install chromium).
+# time), and for the example with guarded slots (their strip and legend).  Skips
+# where Chromium is not installed (Debian: apt-get install chromium).
 # shellcheck source=tests/tool/common.sh
 . "${srcdir:-.}/tests/tool/common.sh"
 CHROMIUM=${CHROMIUM:-$(command -v chromium || command -v chromium-browser || true)}
@@ -48,6 +49,14 @@ grep -o 'https\?://[^"]*' "$scratch/leaky.html" | grep -v '^http://www.w3.org/20
     >"$scratch/urls"
 expect_no_grep . "$scratch/urls" "no address but the SVG namespace appears"
 browse "$scratch/leaky.html" "examples/leaky"
+
+# With guarded slots (the default): the pool is drawn as a strip of its own.
+"$HC" --keep-dumps="$scratch/slotdumps" -- ./examples/leaky >/dev/null 2>"$scratch/run"
+"$HC" report --html="$scratch/slots.html" "$scratch"/slotdumps/*.json 2>"$scratch/err"
+expect_status 0 $? "--html of the example's dump with guarded slots"
+browse "$scratch/slots.html" "examples/leaky with guarded slots"
+expect_grep 'guarded slots: 0x' "$scratch/dom" "the guarded-slot pool is labelled as its strip"
+expect_grep 'guarded: a slot holding a live block' "$scratch/dom" "and the legend names its state"
 
 "$HC" report --html="$scratch/snaps.html" "$DATA/snapshot.json" "$DATA/snapshot_later.json" \
     2>"$scratch/err"

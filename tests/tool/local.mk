@@ -12,6 +12,15 @@ tests_tool_snapshot_prog_SOURCES = tests/tool/snapshot_prog.c
 tests_tool_snapshot_prog_CFLAGS = $(AM_CFLAGS) -g -O0 -fno-omit-frame-pointer
 tests_tool_snapshot_prog_LDADD = $(HC_LINKED)
 
+check_PROGRAMS += tests/tool/many_stacks
+tests_tool_many_stacks_SOURCES = tests/tool/many_stacks.c
+tests_tool_many_stacks_CFLAGS = $(AM_CFLAGS) -g -O0 -fno-omit-frame-pointer
+tests_tool_many_stacks_LDADD = $(HC_LINKED)
+
+check_PROGRAMS += tests/tool/heapmap_prog
+tests_tool_heapmap_prog_SOURCES = tests/tool/heapmap_prog.c
+tests_tool_heapmap_prog_LDADD = $(HC_LINKED)
+
 tool_tests = \
 	tests/tool/cli.sh \
 	tests/tool/exit_codes.sh \
@@ -28,6 +37,8 @@ tool_tests = \
 	tests/tool/access_run.sh \
 	tests/tool/pictures.sh \
 	tests/tool/snapshots.sh \
+	tests/tool/many_stacks.sh \
+	tests/tool/heapmap_check.sh \
 	tests/tool/html_browser.sh
 TESTS += $(tool_tests)
 EXTRA_DIST += $(tool_tests) tests/tool/common.sh tests/tool/fake_prog.sh \

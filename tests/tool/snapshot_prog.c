@@ -4,10 +4,12 @@
  *      hc_stats, calls hc_dump_now, reads hc_stats again, and prints both;
  *   2. calls hc_dump_now three times while they run;
  *   3. pauses them, reads hc_stats, sends itself the snapshot signal, waits for the
- *      snapshot file to appear, reads hc_stats again, and prints both with its name;
+ *      snapshot file to appear (by its known name), reads hc_stats again, and prints
+ *      both with its name;
  *   4. sends the signal three times while they run and waits for a snapshot.
- * argv[1] is the directory of the snapshots.  Exits 0 when every call succeeded and
- * every snapshot appeared within 30 s; tests/tool/snapshots.sh checks their contents. */
+ * argv[1] is the directory of the snapshots, argv[2] their prefix (dump_path).  Exits
+ * 0 when every call succeeded and every snapshot appeared within 30 s;
+ * tests/tool/snapshots.sh checks their contents. */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <pthread.h>
@@ -16,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -52,45 +55,55 @@ static void *worker(void *arg)
     return NULL;
 }
 
-static int count_snapshots(const char *dir, char *newest, size_t len)
+static int count_snapshots(const char *dir)
 {
     DIR *d = opendir(dir);
     int n = 0;
-    long best = -1;
     struct dirent *e;
     while (d && (e = readdir(d))) {
-        const char *s = strstr(e->d_name, ".snap.");
         size_t l = strlen(e->d_name);
-        if (!s || l < 5 || strcmp(e->d_name + l - 5, ".json") != 0)
-            continue;
-        n++;
-        long seq = strtol(s + 6, NULL, 10);
-        if (seq > best) {
-            best = seq;
-            snprintf(newest, len, "%s", e->d_name);
-        }
+        if (strstr(e->d_name, ".snap.") && l >= 5 && strcmp(e->d_name + l - 5, ".json") == 0)
+            n++;
     }
     if (d)
         closedir(d);
     return n;
 }
 
-/* Wait until the directory holds more than HAVE snapshots; false after 30 s. */
-static bool wait_for(const char *dir, int have, char *newest, size_t len)
+/* The name of snapshot SEQ: PREFIX.PID.snap.SEQ.json (the library numbers API and
+ * signal snapshots in one sequence, from 1). */
+static void snapshot_name(const char *prefix, unsigned long seq, char *name, size_t len)
 {
+    snprintf(name, len, "%s.%ld.snap.%lu.json", prefix, (long)getpid(), seq);
+}
+
+/* Wait until snapshot SEQ exists; false after 30 s.  It polls the known name with
+ * stat(), which allocates nothing: while the threads are paused, the heap must hold
+ * just what it held at hc_stats() (opendir's buffer would be one more live block). */
+static bool wait_for(const char *prefix, unsigned long seq)
+{
+    char name[512];
+    snapshot_name(prefix, seq, name, sizeof name);
+    struct stat st;
     for (int i = 0; i < 3000; i++) {
-        if (count_snapshots(dir, newest, len) > have)
+        if (stat(name, &st) == 0)
             return true;
         usleep(10000);
     }
     return false;
 }
 
+static const char *base_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash ? slash + 1 : path;
+}
+
 int main(int argc, char **argv)
 {
-    if (argc < 2)
+    if (argc < 3)
         return 2;
-    const char *dir = argv[1];
+    const char *dir = argv[1], *prefix = argv[2];
     pthread_rwlockattr_t attr;
     pthread_rwlockattr_init(&attr);
     pthread_rwlockattr_setkind_np(&attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
@@ -99,7 +112,8 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < THREADS; i++)
         pthread_create(&t[i], NULL, worker, (void *)(i + 1));
     usleep(200000);
-    char newest[512] = "", line[1024];
+    char name[512], line[1024];
+    unsigned long seq = 0; /* the snapshots taken so far */
     int fails = 0;
 
     struct hc_stats a, b;
@@ -109,36 +123,36 @@ int main(int argc, char **argv)
     hc_stats(&b);
     pthread_rwlock_unlock(&pause_lock);
     fails += rc != 0;
-    int have = count_snapshots(dir, newest, sizeof newest);
-    snprintf(line, sizeof line, "quiet-api %s %zu %zu %zu %zu\n", newest, a.live_bytes, a.live_blocks,
+    snapshot_name(prefix, ++seq, name, sizeof name);
+    snprintf(line, sizeof line, "quiet-api %s %zu %zu %zu %zu\n", base_name(name), a.live_bytes, a.live_blocks,
              b.live_bytes, b.live_blocks);
     fputs(line, stdout);
 
     for (int i = 0; i < 3; i++) {
         fails += hc_dump_now() != 0;
+        seq++;
         usleep(20000);
     }
-    have = count_snapshots(dir, newest, sizeof newest);
 
     pthread_rwlock_wrlock(&pause_lock);
     hc_stats(&a);
     kill(getpid(), SIGUSR2);
-    bool appeared = wait_for(dir, have, newest, sizeof newest);
+    bool appeared = wait_for(prefix, ++seq);
     hc_stats(&b);
     pthread_rwlock_unlock(&pause_lock);
     fails += !appeared;
-    printf("quiet-signal %s %zu %zu %zu %zu\n", newest, a.live_bytes, a.live_blocks, b.live_bytes,
+    snapshot_name(prefix, seq, name, sizeof name);
+    printf("quiet-signal %s %zu %zu %zu %zu\n", base_name(name), a.live_bytes, a.live_blocks, b.live_bytes,
            b.live_blocks);
-    have = count_snapshots(dir, newest, sizeof newest);
 
     for (int i = 0; i < 3; i++) {
         kill(getpid(), SIGUSR2);
         usleep(30000);
     }
-    fails += !wait_for(dir, have, newest, sizeof newest);
+    fails += !wait_for(prefix, ++seq); /* the signals may coalesce: one snapshot at least */
     stop = 1;
     for (size_t i = 0; i < THREADS; i++)
         pthread_join(t[i], NULL);
-    printf("snapshots %d fails %d\n", count_snapshots(dir, newest, sizeof newest), fails);
+    printf("snapshots %d fails %d\n", count_snapshots(dir), fails);
     return fails ? 1 : 0;
 }

@@ -14,7 +14,7 @@ fi
 PROG=./tests/tool/snapshot_prog
 mkdir "$scratch/snaps"
 HEAPCHECK_OPTIONS="dump_path=$scratch/snaps/hc:snapshot_signal=12:leak_check=off" \
-    timeout 120 "$PROG" "$scratch/snaps" >"$scratch/out" 2>"$scratch/err"
+    timeout 120 "$PROG" "$scratch/snaps" "$scratch/snaps/hc" >"$scratch/out" 2>"$scratch/err"
 status=$?
 expect_status 0 $status "snapshots by API and by signal while threads allocate"
 [ "$status" -eq 124 ] && fail "the program did not finish in 120 s: a deadlock?"
