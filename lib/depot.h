@@ -21,5 +21,10 @@ uint32_t depot_put_remembered(void *const *frames, unsigned n, unsigned slot);
 /* The frames of id (pointer into the depot, valid forever); *n gets their count. */
 void *const *depot_get(uint32_t id, unsigned *n);
 size_t depot_count(void);
+/* The number of the thread that stored stack id (0: the main thread), or -1 for no
+ * stack; *name gets its name if it has one of its own (threads numbered past
+ * DEPOT_THREAD_NAMES have none), else NULL. */
+#define DEPOT_THREAD_NAMES 1024
+int depot_thread(uint32_t id, const char **name);
 
 #endif

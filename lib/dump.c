@@ -194,28 +194,31 @@ static void stack_entry(uint32_t id, bool *first)
         write_stack(id, frames, n, first);
 }
 
-static const char *const error_kinds[] = {
-    [BUG_NONE] = "none", [BUG_OVERFLOW] = "heap-buffer-overflow",
-    [BUG_UNDERFLOW] = "heap-buffer-underflow", [BUG_DOUBLE_FREE] = "double-free",
-    [BUG_INTERIOR_FREE] = "invalid-free-interior", [BUG_WILD_FREE] = "invalid-free-wild",
-    [BUG_WRITE_AFTER_FREE] = "write-after-free", [BUG_BAD_HEADER] = "corrupted-header",
-    [BUG_MISMATCH] = "alloc-dealloc-mismatch", [BUG_HEAP_CORRUPTION] = "heap-corruption",
-    [BUG_USE_AFTER_FREE] = "heap-use-after-free", [BUG_SEGV] = "segv",
-};
-const char *dump_error_kind(enum bug bug) { return error_kinds[bug]; }
-
-static const char *const op_words[] = {
-    [OP_FREE] = "free", [OP_REALLOC] = "realloc", [OP_USABLE_SIZE] = "malloc_usable_size",
-    [OP_DELETE] = "delete", [OP_DELETE_ARRAY] = "delete[]", [OP_CHECK] = "check",
-    [OP_QUARANTINE_EXIT] = "quarantine", [OP_READ] = "read", [OP_WRITE] = "write",
-    [OP_ACCESS] = "access",
-};
+/* The suppressions' kind of an error: the dump's name of it. */
+const char *dump_error_kind(enum bug bug) { return finding_bug_key(bug); }
 static const char *const kind_words[LEAK_KINDS] = {"definitely", "indirectly", "possibly", "reachable"};
 static const char *const level_words[] = {"off", "summary", "full"};
 
+/* The threads of an error's stacks: "op_thread":N,"op_thread_name":"worker",... (-1 and
+ * "" when unknown or unnamed). */
+static void error_threads(const struct finding *x)
+{
+    struct finding_desc d;
+    finding_describe(x, &d);
+    const struct finding_thread *t[3] = {&d.op_thread, &d.alloc_thread, &d.free_thread};
+    static const char *const keys[3] = {"op", "alloc", "free"};
+    for (int i = 0; i < 3; i++) {
+        fmt_printf(&out, ",\"%s_thread\":%d,\"%s_thread_name\":", keys[i], t[i]->number, keys[i]);
+        string(t[i]->name ? t[i]->name : "");
+    }
+}
+
+/* One error: the fields of finding_text.h's model, so the tool renders it as the
+ * library did (version 3 added the families, freed, cause and prev). */
 static void error_entry(const struct finding *x, bool first)
 {
-    fmt_printf(&out, "%s{\"kind\":\"%s\",\"address\":\"%p\",", first ? "" : ",", error_kinds[x->bug], x->addr);
+    fmt_printf(&out, "%s{\"kind\":\"%s\",\"address\":\"%p\",", first ? "" : ",", finding_bug_key(x->bug),
+               x->addr);
     if (x->block)
         fmt_printf(&out, "\"block\":\"%p\",", x->block);
     else
@@ -226,12 +229,26 @@ static void error_entry(const struct finding *x, bool first)
         fmt_printf(&out, "\"size\":null,");
     fmt_printf(&out, "\"offset\":%lld,\"changed\":%zu,\"op\":\"%s\",\"op_stack\":%u,\"alloc_stack\":%u,"
                      "\"free_stack\":%u,\"detail\":",
-               x->offset, x->changed, op_words[x->op], x->op_stack, x->block_known ? x->alloc_stack : 0,
+               x->offset, x->changed, finding_op_key(x->op), x->op_stack, x->block_known ? x->alloc_stack : 0,
                x->block_known ? x->free_stack : 0);
     string(x->detail ? x->detail : "");
+    fmt_printf(&out, ",\"alloc_family\":\"%s\",\"release_family\":\"%s\",\"freed\":%s,\"cause\":",
+               finding_family_key((enum family)x->alloc_kind), finding_family_key((enum family)x->op_kind),
+               x->freed ? "true" : "false");
+    if (x->cause)
+        string(x->cause);
+    else
+        fmt_printf(&out, "null");
+    error_threads(x);
+    if (x->prev_known)
+        fmt_printf(&out, ",\"prev\":{\"block\":\"%p\",\"size\":%zu,\"changed\":%zu,\"stack\":%u}",
+                   x->prev_block, x->prev_size, x->prev_changed, x->prev_stack);
     fmt_printf(&out, "}");
     maybe_flush();
 }
+
+static enum dump_end end_how;
+void dump_note_end(enum dump_end how) { end_how = how; }
 
 bool dump_write(const char *prefix, const struct leak_result *r)
 {
@@ -275,13 +292,15 @@ static bool write_locked(const char *name, const struct leak_result *r, const st
     char exe[1024];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
     exe[n > 0 ? n : 0] = '\0';
-    fmt_printf(&out, "{\"format\":\"heapcheck-dump\",\"version\":2,\"kind\":\"%s\",",
+    fmt_printf(&out, "{\"format\":\"heapcheck-dump\",\"version\":3,\"kind\":\"%s\",",
                snapshot ? "snapshot" : "exit");
     if (snapshot)
         snapshot_write_header(snap);
     fmt_printf(&out, "\"pid\":%d,\"ppid\":%d,\"exe\":", os_getpid(), (int)getppid());
     string(exe);
-    fmt_printf(&out, ",\"leak_check\":\"%s\",\n\"modules\":[", r ? level_words[options.leak_check] : "off");
+    static const char *const end_words[] = {"exit", "abort", "signal"};
+    fmt_printf(&out, ",\"leak_check\":\"%s\",\"end\":\"%s\",\n\"modules\":[",
+               r ? level_words[options.leak_check] : "off", end_words[end_how]);
     bool first = true;
     dl_iterate_phdr(module, &first);
 
@@ -295,6 +314,8 @@ static bool write_locked(const char *name, const struct leak_result *r, const st
             stack_entry(errs[i].alloc_stack, &first);
             stack_entry(errs[i].free_stack, &first);
         }
+        if (errs[i].prev_known)
+            stack_entry(errs[i].prev_stack, &first);
     }
     for (size_t i = 0; r && i < r->nrecords; i++)
         stack_entry(r->records[i].stack, &first);

@@ -11,6 +11,12 @@
  * links and other users' files). */
 bool dump_write(const char *prefix, const struct leak_result *r);
 
+/* How the process ends, for the dump's "end" (version 3): at exit (the default), by
+ * heapcheck's abort after an error, or by a fatal signal; the last two before the
+ * leak check could run.  Set just before the last dump_write. */
+enum dump_end { DUMP_END_EXIT, DUMP_END_ABORT, DUMP_END_SIGNAL };
+void dump_note_end(enum dump_end how);
+
 /* The dump to file name: of r (may be NULL), and of snap when given (a snapshot when
  * it holds live groups; its heap map and statistics either way). */
 struct snapshot;

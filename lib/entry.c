@@ -182,7 +182,7 @@ HC_EXPORT size_t hc_check_heap(void)
 {
     size_t bad = heap_check();
     if (bad)
-        report_finish_error();
+        heap_finish_error();
     return bad;
 }
 

@@ -217,8 +217,10 @@ static void on_fault(int sig, siginfo_t *si, void *ctx)
     unsigned n = access_stack(uc, pc, depth);
     f.op_stack = n ? store_stack(pc, n) : 0;
     report_finding(&f);
-    if (options.dump_path && options.dump_path[0])
+    if (options.dump_path && options.dump_path[0]) {
+        dump_note_end(DUMP_END_SIGNAL);
         dump_write(options.dump_path, NULL);
+    }
     die_of(sig, si);
     errno = saved_errno;
 }

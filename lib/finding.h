@@ -1,32 +1,13 @@
 /* A finding: one error the guard layer saw, copied out of the heap so it can be
  * reported after the heap lock is released.  Nothing in it points to be followed
- * except stack ids (the depot never moves its stacks). */
+ * except stack ids (the depot never moves its stacks).  It is rendered as a
+ * finding_desc (finding_text.h), the model the heapcheck tool renders too. */
 #ifndef HC_FINDING_H
 #define HC_FINDING_H
 
 #include "internal.h"
 #include "heap.h"
-
-enum bug {
-    BUG_NONE,
-    BUG_OVERFLOW,        /* rear canary changed */
-    BUG_UNDERFLOW,       /* front canary changed */
-    BUG_DOUBLE_FREE,     /* free of a block already freed */
-    BUG_INTERIOR_FREE,   /* free of a pointer inside a live block */
-    BUG_WILD_FREE,       /* free of a pointer in no heap block */
-    BUG_WRITE_AFTER_FREE,/* quarantine poison changed */
-    BUG_BAD_HEADER,      /* checksum or boundary tag wrong */
-    BUG_MISMATCH,        /* allocated and released by different families */
-    BUG_HEAP_CORRUPTION, /* a core invariant broken (from the heap check) */
-    BUG_USE_AFTER_FREE,  /* an access to a freed guarded slot (fault.c) */
-    BUG_SEGV,            /* a fault at an address no guarded slot explains */
-};
-
-enum op {
-    OP_FREE, OP_REALLOC, OP_USABLE_SIZE, OP_DELETE, OP_DELETE_ARRAY, OP_CHECK,
-    OP_QUARANTINE_EXIT,
-    OP_READ, OP_WRITE, OP_ACCESS, /* the faulting access (fault.c); ACCESS: direction unknown */
-};
+#include "finding_text.h" /* enum bug, enum op: shared with the tool */
 
 struct finding {
     enum bug bug;
@@ -56,7 +37,8 @@ struct finding {
 void report_finding(const struct finding *f);
 /* The findings reported so far (the first 256), for the dump. */
 const struct finding *report_kept_findings(size_t *n);
-const char *report_bug_name(enum bug bug);
+/* X as the shared renderer's description (thread names point into the thread table). */
+void finding_describe(const struct finding *x, struct finding_desc *d);
 /* The last line of a process with findings, greppable, as ASan's:
  *   SUMMARY: heapcheck: CLASS FILE:LINE in FUNCTION; N errors, B bytes leaked in K blocks
  * ("leaks not checked" when it aborts before the leak check)

@@ -469,6 +469,32 @@ static bool verify_quarantined(struct guard_hdr *h, struct finding *f)
     return true;
 }
 
+/* Live blocks the heap check found damaged: reported once per process.  The program
+ * still owns them, so they stay live (a free of one is not a double free) until it
+ * frees one, which then sets it aside without a second report.  A freed block the
+ * check finds damaged is set aside at once, as continue mode does.  Past the table's
+ * size a block may be reported again. */
+#define DAMAGED_LIVE_MAX 64
+static const void *damaged_live[DAMAGED_LIVE_MAX];
+static size_t ndamaged_live;
+
+static bool known_damaged(const void *u)
+{
+    for (size_t i = 0; i < ndamaged_live; i++)
+        if (damaged_live[i] == u)
+            return true;
+    return false;
+}
+
+static void forget_damaged(const void *u)
+{
+    for (size_t i = 0; i < ndamaged_live; i++)
+        if (damaged_live[i] == u) {
+            damaged_live[i] = damaged_live[--ndamaged_live];
+            return;
+        }
+}
+
 /* Keep a damaged block out of circulation for good: it stays allocated in the core,
  * marked damaged in the pointer set. */
 static void set_aside(void *u) { ptrset_set(u, PTR_DAMAGED); }
@@ -501,6 +527,8 @@ static int drain_quarantine_to(size_t budget, struct finding *out)
     void *u;
     while ((u = quar_pop_over(budget, &bytes, &free_stack))) {
         prefetch_next_to_leave();
+        if (ptrset_get(u) == PTR_DAMAGED)
+            continue; /* the heap check found it damaged, reported it and set it aside */
         struct guard_hdr *h = hdr_of(u);
         struct finding spare; /* findings past the first are dropped */
         struct finding *f = out;
@@ -555,6 +583,10 @@ int guard_free(void *u, enum alloc_kind kind, enum op op, uint32_t stack, struct
         out->op_kind = kind;
         set_aside(u);
         arena_cur->live_blocks--;
+        if (HC_UNLIKELY(ndamaged_live) && known_damaged(u)) {
+            forget_damaged(u); /* reported by the heap check already */
+            return 0;
+        }
         return 1;
     }
     int found = 0;
@@ -638,12 +670,15 @@ static void check_one(const void *p, enum ptr_state st, void *arg)
     struct guard_hdr *h = hdr_of((void *)p);
     struct finding f;
     memset(&f, 0, sizeof f);
-    if (st == PTR_LIVE && !verify_live(h, OP_CHECK, &f))
+    if (st == PTR_LIVE && !known_damaged(p) && !verify_live(h, OP_CHECK, &f)) {
         add(c, &f);
-    else if (st == PTR_QUARANTINED && !verify_quarantined(h, &f)) {
+        if (ndamaged_live < DAMAGED_LIVE_MAX)
+            damaged_live[ndamaged_live++] = p;
+    } else if (st == PTR_QUARANTINED && !verify_quarantined(h, &f)) {
         f.op = OP_CHECK;
         f.free_stack = quar_stack_of(p);
         add(c, &f);
+        set_aside((void *)p); /* the quarantine skips it when it comes to leave */
     }
 }
 

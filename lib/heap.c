@@ -273,6 +273,25 @@ static bool memcheck_reports(enum bug bug)
     return vg_active && bug != BUG_MISMATCH && bug != BUG_BAD_HEADER && bug != BUG_HEAP_CORRUPTION;
 }
 
+/* The action after an error: abort() unless abort_on_error=0.  Before it, the
+ * SUMMARY line and the dump, which says the process aborted (abort() runs no
+ * destructor: the leak check never runs). */
+void heap_finish_error(void)
+{
+    if (!options.abort_on_error)
+        return;
+    report_summary(false, 0, 0, 0);
+    if (options.dump_path && options.dump_path[0]) {
+        dump_note_end(DUMP_END_ABORT);
+        dump_write(options.dump_path, NULL);
+    }
+    struct fmt *f = report_begin();
+    report_line_start(f);
+    fmt_printf(f, "heapcheck: aborting (set HEAPCHECK_OPTIONS=abort_on_error=0 to report and go on)\n");
+    report_end();
+    abort();
+}
+
 static HC_COLD void report_all(struct finding *f, size_t n, uint32_t op_stack)
 {
     size_t reported = 0;
@@ -287,7 +306,7 @@ static HC_COLD void report_all(struct finding *f, size_t n, uint32_t op_stack)
         reported++;
     }
     if (reported)
-        report_finish_error();
+        heap_finish_error();
 }
 
 /* check_interval: every N operations of an arena, a full check of that arena and of
@@ -635,7 +654,7 @@ __attribute__((destructor)) static void heap_at_exit(void)
     getcontext(&regs);
     vg_enter(); /* what follows reads heapcheck's metadata, which memcheck may not */
     if (options.check_at_exit && heap_check())
-        report_finish_error();
+        heap_finish_error();
     struct leak_result r;
     bool leaks_run = options.leak_check != LEVEL_OFF && leak_check(&r, __builtin_frame_address(0), &regs);
     if (leaks_run)

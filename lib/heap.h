@@ -33,5 +33,8 @@ void heap_unlock_all(bool taken);
 void heap_stats_locked(struct hc_stats *s);
 /* Start up if not yet done; whether blocks are guarded (false in preset none). */
 bool heap_guarded(void);
+/* The action after an error was reported: abort() (with the SUMMARY line and the
+ * dump first) unless abort_on_error=0. */
+void heap_finish_error(void);
 
 #endif

@@ -176,6 +176,11 @@ static const region_t *next_region(struct region_merge *g)
     return best;
 }
 
+static void ignore_problem(const char *what, const void *where, void *arg)
+{
+    (void)what, (void)where, (void)arg;
+}
+
 /* One slot of the pool (or the never-used rest): its guard page, then its data. */
 static void paint_slot(uintptr_t lo, uintptr_t hi, enum slot_view v, void *arg)
 {
@@ -215,11 +220,21 @@ void heapmap_collect(struct heapmap *m, char *cells, heapmap_live_fn *on_live, v
     struct painter p = {m, on_live, arg, 0, NULL, 0, 0, {0}};
     if (m->nregions)
         start_region(&p, &m->r[0]);
-    struct region_merge walk = {{0}};
-    for (const region_t *reg; (reg = next_region(&walk));)
-        core_walk_region(reg, visit, &p);
-    arena_cur = &arenas[0]; /* every large block is arena 0's */
-    core_walk_large(visit, &p);
+    /* A damaged heap (the dump after an overrun of a block's header) is not walked:
+     * a wrong size could lead the walk anywhere, or round forever.  Its regions stay
+     * unpainted. */
+    bool damaged = false;
+    for (unsigned a = 0; a < arena_count && !damaged; a++) {
+        arena_cur = &arenas[a];
+        damaged = core_check(ignore_problem, NULL) != 0;
+    }
+    if (!damaged) {
+        struct region_merge walk = {{0}};
+        for (const region_t *reg; (reg = next_region(&walk));)
+            core_walk_region(reg, visit, &p);
+        arena_cur = &arenas[0]; /* every large block is arena 0's */
+        core_walk_large(visit, &p);
+    }
     slots_walk_live(visit_slot, &p);
     while (p.cur < m->nregions) {
         finish_region(&p);

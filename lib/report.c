@@ -7,9 +7,8 @@
 #include "options.h"
 #include "os.h"
 #include "depot.h"
-#include "dump.h"
 #include "symbols.h"
-#include "finding.h"
+#include "finding_text.h"
 
 #include <dlfcn.h>
 #include <fcntl.h>
@@ -166,21 +165,6 @@ void report_count_error(void) { __atomic_fetch_add(&errors, 1, __ATOMIC_RELAXED)
 
 size_t report_error_count(void) { return __atomic_load_n(&errors, __ATOMIC_RELAXED); }
 
-void report_finish_error(void)
-{
-    if (options.abort_on_error) {
-        report_summary(false, 0, 0, 0);
-        /* The dump now: abort() runs no destructor. */
-        if (options.dump_path && options.dump_path[0])
-            dump_write(options.dump_path, NULL);
-        struct fmt *f = report_begin();
-        report_line_start(f);
-        fmt_printf(f, "heapcheck: aborting (set HEAPCHECK_OPTIONS=abort_on_error=0 to report and go on)\n");
-        report_end();
-        abort();
-    }
-}
-
 void hc_assert_fail(const char *cond, const char *file, int line)
 {
     struct fmt *f = report_begin();
@@ -192,28 +176,21 @@ void hc_assert_fail(const char *cond, const char *file, int line)
 
 void report_line_start(struct fmt *f) { fmt_printf(f, "==%d== ", report_pid); }
 
-/* One return address: its frames (inlined ones first, each numbered), as ASan
- * prints them:  #N 0xPC in FUNCTION FILE:LINE (MODULE+0xOFFSET)  */
+/* One return address: its frames, inlined ones first, each numbered in turn as ASan
+ * numbers them, in finding_text.c's frame format (the tool's too):
+ *   #N 0xPC in FUNCTION FILE:LINE (MODULE+0xOFFSET)  */
 void report_frame(struct fmt *f, unsigned *index, void *pc)
 {
     struct sym_answer a[SYM_MAX_INLINED];
     unsigned n = symbols_lookup(pc, a, SYM_MAX_INLINED);
-    const char *path;
-    uintptr_t offset;
+    const char *path = NULL;
+    uintptr_t offset = 0;
     bool module = symbols_module(pc, &path, &offset);
     for (unsigned k = 0; k < (n ? n : 1); k++) {
         report_line_start(f);
-        fmt_printf(f, "    #%u %p", (*index)++, pc);
-        if (n && a[k].function) {
-            fmt_printf(f, " in %s", a[k].function);
-            if (a[k].has_offset)
-                fmt_printf(f, "+0x%zx", a[k].fn_offset);
-        }
-        if (n && a[k].file)
-            fmt_printf(f, " %s:%d", a[k].file, a[k].line);
-        if (module)
-            fmt_printf(f, " (%s+0x%zx)", path, (size_t)offset);
-        fmt_printf(f, "\n");
+        finding_frame(f, (*index)++, (uintptr_t)pc, n ? a[k].function : NULL, n && a[k].has_offset,
+                      n ? a[k].fn_offset : 0, n ? a[k].file : NULL, n ? a[k].line : 0,
+                      module ? path : NULL, offset);
     }
 }
 

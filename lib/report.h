@@ -33,7 +33,4 @@ void report_stack(struct fmt *f, uint32_t id);
 void report_stack_brief(struct fmt *f, uint32_t id);
 void report_flush(void);
 
-/* The action after an error: abort() unless abort_on_error=0. */
-void report_finish_error(void);
-
 #endif

@@ -299,6 +299,57 @@ static bool check_stack_ref(struct ctx *c, const struct hc_dump *d, const char *
     return fail(c, where, "stack %" PRIu64 " is not in \"stacks\"", id);
 }
 
+/* An optional true/false. */
+static bool get_bool(struct ctx *c, json_t *obj, const char *prefix, const char *key, bool *out)
+{
+    json_t *v = json_object_get(obj, key);
+    *out = false;
+    if (!v)
+        return true;
+    if (!want_type(c, v, prefix, key, json_is_true(v) ? JSON_TRUE : JSON_FALSE, "true or false"))
+        return false;
+    *out = json_is_true(v);
+    return true;
+}
+
+/* Version 3's fields of one error, all optional (docs/dump-format.md). */
+static bool load_error_v3(struct ctx *c, json_t *e, const char *at, struct hc_dump *d,
+                          struct hc_error *r)
+{
+    json_t *cause = json_object_get(e, "cause");
+    int64_t th[3];
+    if (!get_string(c, e, at, "alloc_family", false, &r->alloc_family) ||
+        !get_string(c, e, at, "release_family", false, &r->release_family) ||
+        !get_bool(c, e, at, "freed", &r->freed) ||
+        (cause && !json_is_null(cause) && !get_string(c, e, at, "cause", false, &r->cause)) ||
+        !get_int(c, e, at, "op_thread", false, -1, &th[0]) ||
+        !get_int(c, e, at, "alloc_thread", false, -1, &th[1]) ||
+        !get_int(c, e, at, "free_thread", false, -1, &th[2]) ||
+        !get_string(c, e, at, "op_thread_name", false, &r->op_thread_name) ||
+        !get_string(c, e, at, "alloc_thread_name", false, &r->alloc_thread_name) ||
+        !get_string(c, e, at, "free_thread_name", false, &r->free_thread_name))
+        return false;
+    if (!json_object_get(e, "freed")) /* versions 1 and 2: a free stack says it */
+        r->freed = r->free_stack != 0;
+    /* Absent (older dumps): unknown. */
+    r->op_thread = json_object_get(e, "op_thread") && th[0] <= INT32_MAX ? (int)th[0] : -1;
+    r->alloc_thread = json_object_get(e, "alloc_thread") && th[1] <= INT32_MAX ? (int)th[1] : -1;
+    r->free_thread = json_object_get(e, "free_thread") && th[2] <= INT32_MAX ? (int)th[2] : -1;
+    json_t *prev = json_object_get(e, "prev");
+    if (!prev || json_is_null(prev))
+        return true;
+    char where[96];
+    snprintf(where, sizeof where, "%s.prev", at);
+    if (!want_type(c, prev, at, "prev", JSON_OBJECT, "an object or null"))
+        return false;
+    r->has_prev = true;
+    return get_addr(c, prev, where, "block", false, NULL, &r->prev_block) &&
+           get_uint(c, prev, where, "size", true, &r->prev_size) &&
+           get_uint(c, prev, where, "changed", false, &r->prev_changed) &&
+           get_uint(c, prev, where, "stack", true, &r->prev_stack) &&
+           check_stack_ref(c, d, where, "stack", r->prev_stack);
+}
+
 static bool load_errors(struct ctx *c, json_t *arr, struct hc_dump *d)
 {
     d->nerrors = json_array_size(arr);
@@ -327,6 +378,8 @@ static bool load_errors(struct ctx *c, json_t *arr, struct hc_dump *d)
             return false;
         r->has_size = sz && !json_is_null(sz);
         r->size = (uint64_t)size;
+        if (!load_error_v3(c, e, at, d, r))
+            return false;
         if (!check_stack_ref(c, d, at, "op_stack", r->op_stack) ||
             !check_stack_ref(c, d, at, "alloc_stack", r->alloc_stack) ||
             !check_stack_ref(c, d, at, "free_stack", r->free_stack))
@@ -395,7 +448,7 @@ static bool load_top(struct ctx *c, json_t *root, struct hc_dump *d)
     if (!ver)
         return false;
     if (!json_is_integer(ver) || json_integer_value(ver) < 1)
-        return fail(c, "version", "expected a version number (1 or 2), found %s",
+        return fail(c, "version", "expected a version number (1 to 3), found %s",
                     json_is_integer(ver) ? "a number below 1" : type_name(ver));
     if (json_integer_value(ver) > HC_DUMP_VERSION)
         return fail(c, NULL,
@@ -407,7 +460,8 @@ static bool load_top(struct ctx *c, json_t *root, struct hc_dump *d)
     if (!get_int(c, root, "", "pid", true, 1, &pid) ||
         !get_int(c, root, "", "ppid", false, 0, &ppid) ||
         !get_string(c, root, "", "exe", true, &d->exe) ||
-        !get_string(c, root, "", "leak_check", true, &d->leak_check))
+        !get_string(c, root, "", "leak_check", true, &d->leak_check) ||
+        !get_string(c, root, "", "end", false, &d->end))
         return false;
     if (pid > INT32_MAX || ppid > INT32_MAX)
         return fail(c, pid > INT32_MAX ? "pid" : "ppid", "not a process id");
@@ -535,6 +589,12 @@ void dump_free(struct hc_dump *d)
         free(d->errors[i].kind);
         free(d->errors[i].op);
         free(d->errors[i].detail);
+        free(d->errors[i].alloc_family);
+        free(d->errors[i].release_family);
+        free(d->errors[i].cause);
+        free(d->errors[i].op_thread_name);
+        free(d->errors[i].alloc_thread_name);
+        free(d->errors[i].free_thread_name);
     }
     free(d->modules);
     free(d->stacks);
@@ -543,6 +603,7 @@ void dump_free(struct hc_dump *d)
     free(d->file);
     free(d->exe);
     free(d->leak_check);
+    free(d->end);
     dump_free_v2(d);
     free(d);
 }

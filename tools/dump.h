@@ -1,4 +1,4 @@
-/* The dump loader: reads one heapcheck dump (docs/dump-format.md, version 1), checks
+/* The dump loader: reads one heapcheck dump (docs/dump-format.md, versions 1 to 3), checks
  * every field it uses, and fills plain structs.  Anything malformed is rejected with a
  * message naming the file and the place (line/column, or the key path). */
 #ifndef HC_TOOL_DUMP_H
@@ -11,7 +11,7 @@
 
 #include "util.h"
 
-#define HC_DUMP_VERSION 2
+#define HC_DUMP_VERSION 3
 
 struct hc_module {
     char *path;
@@ -35,6 +35,19 @@ struct hc_error {
     char *op;
     uint64_t op_stack, alloc_stack, free_stack;   /* 0: none */
     char *detail;
+    /* Version 3 (empty, false or 0 in older dumps): the families that allocated and
+     * released the block ("malloc", "new", "new[]", "realloc"), whether it was freed,
+     * a likely cause that overrides the class's own (NULL: none), and the overrun
+     * block before a damaged header. */
+    char *alloc_family, *release_family;
+    bool freed;
+    char *cause;
+    bool has_prev;
+    uint64_t prev_block, prev_size, prev_changed, prev_stack;
+    /* The threads of the three stacks: a number (T0 the main thread; -1 unknown)
+     * and a name ("" when it has none of its own). */
+    int op_thread, alloc_thread, free_thread;
+    char *op_thread_name, *alloc_thread_name, *free_thread_name;
 };
 
 struct hc_leak {
@@ -85,6 +98,7 @@ struct hc_dump {
     long pid, ppid;
     char *exe;
     char *leak_check;   /* "off", "summary" or "full" */
+    char *end;          /* version 3: "exit", "abort" or "signal"; "" when not said */
     size_t nmodules, nstacks, nerrors, nleaks;
     struct hc_module *modules;
     struct hc_stack *stacks;   /* sorted by id */

@@ -12,6 +12,7 @@ tools_heapcheck_SOURCES = \
 	tools/suppress.c tools/suppress.h lib/suppfile.c lib/suppfile.h \
 	tools/report.c tools/report.h \
 	tools/render.c tools/render.h \
+	lib/fmt.c lib/fmt.h lib/finding_text.c lib/finding_text.h \
 	tools/sarif.c tools/sarif.h \
 	tools/pictures.c tools/pictures.h tools/folded.c tools/flame.c tools/html.c
 tools_heapcheck_CPPFLAGS = -I$(top_builddir) -DHC_LIBDIR='"$(libdir)"'
@@ -48,7 +49,7 @@ options-doc: tools/optdoc$(EXEEXT)
 ## FUZZ_SECONDS on a copy of the regression corpus.
 FUZZ_SECONDS = 120
 HC_FUZZ_SRCS = tools/fuzz_dump.c tools/util.c tools/dump.c tools/dump_snap.c tools/symbolize.c \
-	tools/suppress.c lib/suppfile.c lib/optvalue.c tools/report.c tools/render.c
+	tools/suppress.c lib/suppfile.c lib/optvalue.c tools/report.c tools/render.c lib/fmt.c lib/finding_text.c
 HC_FUZZ_HDRS = lib/suppfile.h lib/optvalue.h tools/util.h tools/dump.h tools/symbolize.h tools/suppress.h \
 	tools/report.h tools/render.h
 EXTRA_DIST += tools/fuzz_dump.c

@@ -5,6 +5,9 @@
 
 #include "render.h"
 
+#include "../lib/fmt.h"
+#include "../lib/finding_text.h"
+
 #include <inttypes.h>
 #include <jansson.h>
 #include <string.h>
@@ -12,26 +15,6 @@
 static bool kind_is(const struct hc_error *e, const char *k)
 {
     return strcmp(e->kind, k) == 0;
-}
-
-/* "found by free()", "found when the block left the quarantine", ... */
-static void print_found_by(FILE *out, const char *op)
-{
-    static const char *const map[][2] = {
-        {"free", "found by free()"},
-        {"realloc", "found by realloc()"},
-        {"malloc_usable_size", "found by malloc_usable_size()"},
-        {"delete", "found by operator delete"},
-        {"delete[]", "found by operator delete[]"},
-        {"check", "found by a heap check"},
-        {"quarantine", "found when the block left the quarantine"},
-    };
-    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
-        if (strcmp(op, map[i][0]) == 0) {
-            fprintf(out, ", %s", map[i][1]);
-            return;
-        }
-    fprintf(out, ", found by %s", op);
 }
 
 void error_description(const struct hc_error *e, char *buf, size_t len)
@@ -76,57 +59,116 @@ void error_description(const struct hc_error *e, char *buf, size_t len)
 
 /* ---- text ------------------------------------------------------------------- */
 
-static void text_frame(FILE *out, long pid, const struct sym_frame *f)
+/* The finding_text.c sink of the tool: a line at a time through a fixed buffer onto
+ * OUT, "==PID== " prefixes, and stacks from the dump symbolized here. */
+struct text_sink {
+    struct finding_sink sink;
+    FILE *out;
+    long pid;
+    const struct error_view *v;
+    char buf[8192];
+    struct fmt f;
+};
+
+static void sink_flush(struct text_sink *t)
 {
-    fprintf(out, "==%ld==     #%u 0x%" PRIx64, pid, f->index, f->addr);
-    if (f->function || f->file)
-        fprintf(out, " in %s", f->function ? f->function : "??");
-    if (f->file) {
-        fprintf(out, " %s", f->file);
-        if (f->line)
-            fprintf(out, ":%d", f->line);
-    } else if (f->module) {
-        fprintf(out, " (%s+0x%" PRIx64 ")", f->module, f->offset);
-    } else {
-        fprintf(out, " (no module)");
-    }
-    fprintf(out, "%s\n", f->inlined ? " (inlined)" : "");
+    fputs(fmt_text(&t->f), t->out);
+    fmt_init(&t->f, t->buf, sizeof t->buf);
 }
 
-static void text_stack(FILE *out, long pid, const struct sym_stack *st)
+static void sink_line_start(struct finding_sink *s, struct fmt *f)
 {
-    if (st->n == 0)
-        fprintf(out, "==%ld==     (no frames recorded)\n", pid);
-    for (size_t i = 0; i < st->n; i++)
-        text_frame(out, pid, &st->f[i]);
+    struct text_sink *t = (struct text_sink *)s;
+    (void)f;
+    sink_flush(t);
+    fmt_printf(&t->f, "==%ld== ", t->pid);
+}
+
+static void sink_frames(struct text_sink *t, const struct sym_stack *st)
+{
+    if (st->n == 0) {
+        sink_line_start(&t->sink, &t->f);
+        fmt_printf(&t->f, "    (no stack recorded)\n");
+    }
+    for (size_t i = 0; i < st->n; i++) {
+        const struct sym_frame *fr = &st->f[i];
+        sink_line_start(&t->sink, &t->f);
+        finding_frame(&t->f, fr->index, fr->addr, fr->function, false, 0, fr->file, fr->line,
+                      fr->module, fr->offset);
+    }
+    sink_flush(t);
+}
+
+static void sink_stack(struct finding_sink *s, struct fmt *f, enum finding_stack which)
+{
+    struct text_sink *t = (struct text_sink *)s;
+    (void)f;
+    const struct error_view *v = t->v;
+    sink_frames(t, which == FS_OP ? v->st[ES_FOUND] : which == FS_ALLOC ? v->st[ES_ALLOCATED]
+                   : which == FS_FREE ? v->st[ES_FREED] : v->prev);
+}
+
+static void text_sink_init(struct text_sink *t, FILE *out, long pid, const struct error_view *v)
+{
+    t->sink = (struct finding_sink){sink_line_start, sink_stack};
+    t->out = out;
+    t->pid = pid;
+    t->v = v;
+    fmt_init(&t->f, t->buf, sizeof t->buf);
+}
+
+static enum family family_of(const char *key)
+{
+    int k = finding_family_from_key(key);
+    return k < 0 ? FAM_UNKNOWN : (enum family)k;
+}
+
+/* The dump's error as finding_text.h's model: the library renders its findings from
+ * the same model, so both reports carry the same lines. */
+void error_describe(const struct hc_error *e, struct finding_desc *d)
+{
+    int bug = finding_bug_from_key(e->kind), op = finding_op_from_key(e->op);
+    *d = (struct finding_desc){
+        .bug = bug < 0 ? BUG_COUNT : (enum bug)bug,
+        .op = op < 0 ? OP_COUNT : (enum op)op,
+        .addr = e->address, .block = e->block, .size = e->size, .offset = e->offset,
+        .changed = e->changed,
+        .alloc_family = family_of(e->alloc_family), .release_family = family_of(e->release_family),
+        .detail = e->detail && e->detail[0] ? e->detail : NULL,
+        .cause = e->cause,
+        .block_known = e->has_size, .freed = e->freed, .has_op_stack = e->op_stack != 0,
+        .prev_known = e->has_prev, .prev_block = e->prev_block, .prev_size = e->prev_size,
+        .prev_changed = e->prev_changed,
+        .op_thread = {e->op_thread, e->op_thread_name},
+        .alloc_thread = {e->alloc_thread, e->alloc_thread_name},
+        .free_thread = {e->free_thread, e->free_thread_name},
+        .unknown_class = bug < 0 ? e->kind : NULL,
+    };
 }
 
 static void text_error(FILE *out, const struct proc *p, const struct error_view *v,
                        const struct report_config *cfg)
 {
-    static const char *const labels[ES_COUNT] = {"found at", "block allocated at",
-                                                 "block freed at"};
-    long pid = p->d->pid;
     const struct hc_error *e = v->e;
-    char desc[512];
-    error_description(e, desc, sizeof desc);
-    fprintf(out, "==%ld== ERROR %s", pid, e->kind);
-    if (e->op[0])
-        print_found_by(out, e->op);
-    fprintf(out, "\n==%ld==    %s\n", pid, desc);
-    const uint64_t ids[ES_COUNT] = {e->op_stack, e->alloc_stack, e->free_stack};
-    for (int w = 0; w < ES_COUNT; w++) {
-        if (!ids[w])
-            continue;
-        fprintf(out, "==%ld==    %s:\n", pid, labels[w]);
-        text_stack(out, pid, v->st[w]);
-    }
-    fprintf(out, "==%ld==\n", pid);
+    struct finding_desc d;
+    error_describe(e, &d);
+    struct text_sink t;
+    text_sink_init(&t, out, p->d->pid, v);
+    finding_render(&t.f, &d, &t.sink);
+    sink_flush(&t);
+    fprintf(out, "==%ld==\n", p->d->pid);
     if (cfg->gen_suppressions) {
         enum err_stack which = e->op_stack ? ES_FOUND : e->alloc_stack ? ES_ALLOCATED : ES_FREED;
         supp_print_error(out, e->kind, which, v->st[which]);
         fputc('\n', out);
     }
+}
+
+static void text_stack(FILE *out, long pid, const struct sym_stack *st)
+{
+    struct text_sink t;
+    text_sink_init(&t, out, pid, NULL);
+    sink_frames(&t, st);
 }
 
 static void text_leak(FILE *out, const struct proc *p, const struct leak_view *v,
@@ -159,7 +201,14 @@ static void text_leaks(FILE *out, const struct proc *p, const struct report_conf
 {
     long pid = p->d->pid;
     if (strcmp(p->d->leak_check, "off") == 0) {
-        fprintf(out, "==%ld== Leak checking was off in this process.\n==%ld==\n", pid, pid);
+        if (strcmp(p->d->end, "abort") == 0)
+            fprintf(out, "==%ld== No leak check: the process aborted on an error before its leak "
+                    "check ran.\n==%ld==\n", pid, pid);
+        else if (strcmp(p->d->end, "signal") == 0)
+            fprintf(out, "==%ld== No leak check: the process died of a fatal signal before its leak "
+                    "check ran.\n==%ld==\n", pid, pid);
+        else
+            fprintf(out, "==%ld== Leak checking was off in this process.\n==%ld==\n", pid, pid);
         return;
     }
     unsigned hidden = 0;

@@ -14,6 +14,10 @@ void render_text(FILE *out, const struct proc *procs, size_t n,
 bool render_json(FILE *out, const struct proc *procs, size_t n,
                  const struct report_config *cfg);
 
+/* The dump's error as the model lib/finding_text.c renders (the library's too). */
+struct finding_desc;
+void error_describe(const struct hc_error *e, struct finding_desc *d);
+
 /* One sentence saying where the error's address is relative to its block. */
 void error_description(const struct hc_error *e, char *buf, size_t len);
 

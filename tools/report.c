@@ -70,6 +70,7 @@ void proc_init(struct proc *p, struct hc_dump *d, struct symbolizer *s,
         v->st[ES_FOUND] = proc_stack(p, s, v->e->op_stack);
         v->st[ES_ALLOCATED] = proc_stack(p, s, v->e->alloc_stack);
         v->st[ES_FREED] = proc_stack(p, s, v->e->free_stack);
+        v->prev = proc_stack(p, s, v->e->prev_stack);
         v->suppressed_by = supp_match_error(cfg->supps, v->e->kind, v->st);
         if (v->suppressed_by)
             p->errors_suppressed++;

@@ -21,6 +21,7 @@ struct report_config {
 struct error_view {
     const struct hc_error *e;
     const struct sym_stack *st[ES_COUNT];   /* n == 0 when the error has none */
+    const struct sym_stack *prev;           /* the overrun block's before a damaged header */
     const char *suppressed_by;              /* NULL, or the suppression's name */
 };
 

@@ -490,6 +490,9 @@ void sym_stack(struct symbolizer *s, const struct hc_dump *d, const struct hc_st
         else
             push(&b, &f);
     }
+    /* Numbered in turn, inlined frames included, as ASan and the library number them. */
+    for (size_t i = 0; i < b.n; i++)
+        b.f[i].index = (unsigned)i;
     out->n = b.n;
     out->f = b.f;
 }

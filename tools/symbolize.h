@@ -12,11 +12,12 @@
 
 struct sym_frame {
     uint64_t addr;          /* the return address, as in the dump */
-    unsigned index;         /* its place in the dump's stack: the #N shown */
+    unsigned index;         /* the #N shown: frames are numbered in turn, inlined ones
+                               included, as ASan numbers them */
     const char *function;   /* NULL when unknown */
     const char *file;       /* NULL when unknown */
     int line, column;       /* 0 when unknown */
-    bool inlined;           /* inlined into the frame that follows (same index) */
+    bool inlined;           /* inlined into the frame that follows (same addr) */
     const char *module;     /* the module's path, NULL when no module holds addr */
     uint64_t offset;        /* addr - the module's base */
 };

@@ -145,6 +145,22 @@ tests_detect_cxx_names_linked_CXXFLAGS = $(AM_CXXFLAGS) -g -O2 -fomit-frame-poin
 tests_detect_cxx_names_linked_LDADD = $(HC_LINKED)
 endif
 
+# Each stack names its thread; a damaged block is reported once per process.
+detect_programs += tests/detect/threads_named tests/detect/check_then_exit
+detect_recipes += tests/detect/threads_named_double_free \
+	tests/detect/check_then_exit_reports_once
+tests_detect_threads_named_LDADD = -lpthread
+tests_detect_threads_named_linked_SOURCES = tests/detect/threads_named.c
+tests_detect_threads_named_linked_LDADD = $(HC_LINKED) -lpthread
+tests_detect_check_then_exit_LDADD = -ldl
+tests_detect_check_then_exit_linked_SOURCES = tests/detect/check_then_exit.c
+tests_detect_check_then_exit_linked_LDADD = $(HC_LINKED) -ldl
+
+# One renderer: every recipe's findings, as the library printed them and as
+# `heapcheck report` renders its dump, carry the same lines.
+TESTS += tests/detect/both_ways.sh
+EXTRA_DIST += tests/detect/both_ways.sh tests/detect/threads_named.c tests/detect/check_then_exit.c
+
 # Everything else follows from the lists.
 check_PROGRAMS += $(detect_programs) $(detect_programs:=-linked)
 TESTS += $(detect_recipes:=.detect)

@@ -11,17 +11,18 @@ SRC=$srcdir/tests/detect/access.c
 line_of() { grep -n "MARK:$1 " "$SRC" | cut -d: -f1; }
 
 "$HC" -- "$PROG" waf >"$scratch/waf" 2>&1
-expect_grep 'ERROR heap-use-after-free, found by write' "$scratch/waf" "a write after free, as a WRITE"
-expect_grep "#0 .* in main .*/access\.c:$(line_of write_after_free)\$" "$scratch/waf" \
+expect_grep 'heapcheck: heap-use-after-free on address' "$scratch/waf" "a use after free"
+expect_grep 'found by a WRITE in thread T0 at:$' "$scratch/waf" "as a WRITE, in the main thread"
+expect_grep "#0 .* in main .*/access\.c:$(line_of write_after_free) (" "$scratch/waf" \
     "the access's own file:line first"
-expect_grep 'is 5 bytes inside a 64-byte block' "$scratch/waf" "the offset in the block"
-expect_grep 'block freed at:' "$scratch/waf" "the free stack"
+expect_grep 'is 5 bytes inside the 64-byte block' "$scratch/waf" "the offset in the block"
+expect_grep 'and freed by thread T0 at:$' "$scratch/waf" "the free stack"
 
 HEAPCHECK_OPTIONS=abort_on_error=0 "$HC" -- "$PROG" continue >"$scratch/cont" 2>&1
-expect_grep 'ERROR heap-buffer-overflow, found by free' "$scratch/cont" "the finding before the crash survives"
-expect_grep "#0 .* in main .*/access\.c:$(line_of continue_free)\$" "$scratch/cont" "found at the free"
-expect_grep 'ERROR heap-use-after-free, found by read' "$scratch/cont" "then the crash's own report"
-expect_grep "#0 .* in main .*/access\.c:$(line_of continue_read)\$" "$scratch/cont" "at the read"
+expect_grep 'heapcheck: heap-buffer-overflow on address' "$scratch/cont" "the finding before the crash survives"
+expect_grep "#0 .* in main .*/access\.c:$(line_of continue_free) (" "$scratch/cont" "found at the free"
+expect_grep 'found by a READ in thread T0 at:$' "$scratch/cont" "then the crash's own report"
+expect_grep "#0 .* in main .*/access\.c:$(line_of continue_read) (" "$scratch/cont" "at the read"
 expect_grep 'ERROR SUMMARY: 2 errors' "$scratch/cont" "two errors"
 
 finish

@@ -16,7 +16,7 @@ check bad_truncated.json 'line [0-9]*, column [0-9]* (byte [0-9]*): .*truncated'
 check bad_garbled.json 'line 1, column [0-9]* (byte [0-9]*): ' "garbled JSON says where"
 check bad_binary.json 'line 1, column [0-9]* ' "binary junk says where"
 check bad_empty.json 'empty file' "an empty file"
-check bad_newer.json 'written by a newer heapcheck: dump format version 3' "a newer version"
+check bad_newer.json 'written by a newer heapcheck: dump format version 4' "a newer version"
 check bad_format.json 'not a heapcheck dump' "another kind of JSON"
 check bad_toplevel.json 'not a heapcheck dump: the top level is an array' "a JSON array"
 check bad_missing_exe.json 'missing key "exe"' "a missing key"
@@ -44,16 +44,19 @@ expect_grep 'heapcheck report for 101 ' "$scratch/out" "the second good dump is 
 "$HC" report "$DATA/valid.json" >"$scratch/out" 2>&1
 expect_status 0 $? "the handwritten valid dump"
 for phrase in \
-    'is 0 bytes after the end of a 16-byte block at 0x602000000010 (3 bytes changed)' \
-    'is 8 bytes before the start of a 16-byte block at 0x602000000010 (1 byte changed)' \
-    'is a freed 16-byte block at 0x602000000010: it was freed before' \
-    'is 4 bytes inside a 16-byte block at 0x602000000010' \
-    'address 0x7fffffffe000 is not inside any heap block' \
-    'ERROR write-after-free, found when the block left the quarantine' \
-    'is 8 bytes inside a freed 16-byte block at 0x602000000010 (2 bytes changed)' \
-    'the block at 0x602000000010; checksum mismatch' \
-    'ERROR alloc-dealloc-mismatch, found by operator delete$' \
-    'ERROR invalid-free-interior, found by operator delete\[\]$' \
+    'is 0 bytes after the 16-byte block at 0x602000000010; 3 bytes past the block.s end changed (its rear canary)$' \
+    'is 8 bytes before the 16-byte block at 0x602000000010; 1 byte before the block.s start changed (its front canary)$' \
+    '0x602000000010 is the 16-byte block at 0x602000000010, which was already freed$' \
+    'is 4 bytes inside the 16-byte block at 0x602000000010; only the block.s start may be freed$' \
+    '0x7fffffffe000 is not in any block heapcheck allocated' \
+    'found by the quarantine (as the block left it), called at:$' \
+    'the first changed byte is at offset 8, 2 bytes changed$' \
+    'the block at 0x602000000010 cannot be trusted: checksum mismatch$' \
+    'heapcheck: alloc-dealloc-mismatch on address 0x602000000030$' \
+    'found by operator delete, called at:$' \
+    'heapcheck: invalid-free of an interior pointer on address 0x602000000014$' \
+    'found by operator delete\[\], called at:$' \
+    'the 16-byte block at 0x602000000010 was allocated at:$' \
     '(3 more errors were not recorded in the dump)' \
     '#0 0x5555555551c0 (/nonexistent/prog+0x11c0)$' \
     '#1 0x7ffff7fc1234 (linux-vdso.so.1+0x234)$' \

@@ -37,7 +37,7 @@ expect_grep '^[1-9][0-9]*$' "$scratch/py" "report --json | python3: the errors o
 "$HC" --json="$scratch/o.json" --sarif="$scratch/o.sarif" -- ./tests/detect/overflow 13 1 \
     >"$scratch/out" 2>&1
 expect_status 23 $? "an overflow with --json=FILE --sarif=FILE"
-expect_grep 'ERROR heap-buffer-overflow' "$scratch/out" "the text report is still printed"
+expect_grep 'heapcheck: heap-buffer-overflow on address' "$scratch/out" "the text report is still printed"
 free_line=$(grep -n '^    free(p);' "$srcdir/tests/detect/overflow.c" | cut -d: -f1)
 leak_line=$(grep -n 'MARK:leak_malloc' "$srcdir/tests/tool/sample_prog.c" | cut -d: -f1)
 "$HC" --sarif="$scratch/leak.sarif" -- "$SAMPLE" leak >/dev/null 2>&1

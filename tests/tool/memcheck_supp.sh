@@ -59,9 +59,9 @@ expect_status 23 $? "a suppression of another stack does not match"
 
 # Memcheck:Free: the double free, found in main by free().
 "$HC" -- ./tests/detect/double_free 0 >"$scratch/out" 2>&1
-expect_grep 'ERROR double-free' "$scratch/out" "without suppressions the double free is shown"
+expect_grep 'heapcheck: double-free on address' "$scratch/out" "without suppressions the double free is shown"
 "$HC" --suppressions="$scratch/vg.supp" -- ./tests/detect/double_free 0 >"$scratch/out" 2>&1
-expect_no_grep 'ERROR double-free' "$scratch/out" "Memcheck:Free suppresses it"
+expect_no_grep 'heapcheck: double-free on address' "$scratch/out" "Memcheck:Free suppresses it"
 expect_grep 'ERROR SUMMARY: 0 errors (suppressed: 1)' "$scratch/out" "counted as suppressed"
 
 # A block without its '}' is an error that names the file and line.

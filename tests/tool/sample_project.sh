@@ -40,10 +40,10 @@ expect_grep '^FAIL: leaky' "$scratch/out" "the leaking test fails"
 expect_grep '^FAIL: overflow' "$scratch/out" "the overflowing test fails"
 expect_grep 'definitely lost in loss record' "$proj/leaky.log" "leaky.log holds the leak"
 expect_grep 'in duplicate .*leaky\.c:' "$proj/leaky.log" "leaky.log: the leak's allocation, symbolized"
-expect_grep 'ERROR heap-buffer-overflow, found by free()' "$proj/overflow.log" \
+expect_grep 'heapcheck: heap-buffer-overflow on address' "$proj/overflow.log" \
     "overflow.log holds the overflow"
 expect_grep 'in main .*overflow\.c:' "$proj/overflow.log" "overflow.log: symbolized"
-expect_no_grep 'definitely lost in\|ERROR heap' "$proj/wordlist.log" "wordlist.log: nothing found"
+expect_no_grep 'definitely lost in\|heapcheck: heap-' "$proj/wordlist.log" "wordlist.log: nothing found"
 expect_grep '^FAIL: listing.sh' "$scratch/out" "the test script (SH_LOG_COMPILER) is wrapped: it fails"
 expect_grep 'heapcheck report for [0-9]* (.*/leaky)' "$proj/listing.log" \
     "listing.log holds the report of the program the script ran"

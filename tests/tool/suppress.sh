@@ -31,7 +31,7 @@ SUPP
     >"$scratch/out" 2>&1
 expect_status 0 $? "everything that counts is suppressed"
 expect_no_grep 'in loss record' "$scratch/out" "no loss record is shown"
-expect_no_grep 'ERROR double-free' "$scratch/out" "the error is not shown"
+expect_no_grep 'heapcheck: double-free on address' "$scratch/out" "the error is not shown"
 expect_grep 'definitely lost: 0 bytes in 0 blocks' "$scratch/out" "definitely lost is 0"
 expect_grep 'indirectly lost: 0 bytes in 0 blocks' "$scratch/out" "indirectly lost is 0"
 expect_grep 'suppressed: 48 bytes in 3 blocks' "$scratch/out" "suppressed bytes"

@@ -13,19 +13,27 @@ line_of() {
 
 "$HC" report "$scratch/self.json" >"$scratch/out" 2>&1
 expect_status 0 $? "report of the program's own dump"
-expect_grep "#0 0x[0-9a-f]* in make_node .*/sample_prog\.c:$(line_of make_node)\$" \
+expect_grep "#0 0x[0-9a-f]* in make_node .*/sample_prog\.c:$(line_of make_node) (" \
     "$scratch/out" "make_node at its marked line"
-expect_grep "#0 0x[0-9a-f]* in release_twice .*/sample_prog\.c:$(line_of release_twice)\$" \
+expect_grep "#0 0x[0-9a-f]* in release_twice .*/sample_prog\.c:$(line_of release_twice) (" \
     "$scratch/out" "release_twice at its marked line"
-expect_grep "#0 0x[0-9a-f]* in inner_alloc .*/sample_prog\.c:$(line_of inner_alloc) (inlined)\$" \
-    "$scratch/out" "the inlined inner_alloc"
-grep -A1 'in inner_alloc .*(inlined)$' "$scratch/out" | tail -n 1 >"$scratch/next"
-expect_grep "#0 0x[0-9a-f]* in make_inlined .*/sample_prog\.c:$(line_of make_inlined)\$" \
-    "$scratch/next" "then the function it was inlined into, at the call"
+# An inlined frame and the function it was inlined into share a return address and
+# take consecutive numbers, as ASan numbers them.
+grep -A1 "#[0-9]* 0x[0-9a-f]* in inner_alloc .*/sample_prog\.c:$(line_of inner_alloc) (" "$scratch/out" \
+    >"$scratch/pair"
+expect_grep "in inner_alloc" "$scratch/pair" "the inlined inner_alloc"
+expect_grep "in make_inlined .*/sample_prog\.c:$(line_of make_inlined) (" "$scratch/pair" \
+    "then the function it was inlined into, at the call"
+n1=$(sed -n '1s/.*#\([0-9]*\) .*/\1/p' "$scratch/pair"); n2=$(sed -n '2s/.*#\([0-9]*\) .*/\1/p' "$scratch/pair")
+a1=$(sed -n '1s/.*#[0-9]* \(0x[0-9a-f]*\) .*/\1/p' "$scratch/pair"); a2=$(sed -n '2s/.*#[0-9]* \(0x[0-9a-f]*\) .*/\1/p' "$scratch/pair")
+expect_status 0 "$(test -n "$n1" && test "$n2" = $((n1 + 1)) && test "$a1" = "$a2"; echo $?)" \
+    "inlined frame #$n1 and its caller #$n2: consecutive numbers, one address"
 expect_grep ' in main .*/sample_prog\.c:[0-9]' "$scratch/out" "main"
-expect_grep 'ERROR double-free, found by free()' "$scratch/out" "the error"
-expect_grep 'block allocated at:' "$scratch/out" "its allocation stack"
-expect_grep 'block freed at:' "$scratch/out" "its free stack"
+expect_grep 'heapcheck: double-free on address' "$scratch/out" "the error"
+expect_grep 'found by free(), called at:$' "$scratch/out" "found by free()"
+expect_grep 'the 16-byte block at 0x[0-9a-f]* was allocated at:$' "$scratch/out" \
+    "its allocation stack (this hand-made dump of version 1 names no family)"
+expect_grep 'and freed at:$' "$scratch/out" "its free stack"
 expect_grep '48 (16 direct, 32 indirect) bytes in 1 blocks are definitely lost in loss record 1 of 3' \
     "$scratch/out" "the definitely lost record"
 expect_grep '32 bytes in 2 blocks are indirectly lost in loss record 2 of 3' \
