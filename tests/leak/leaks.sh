@@ -36,7 +36,7 @@ while IFS='|' read -r name record func; do
         >"$out" 2>&1 || true
     check "$name: classified" "$out" "$record"
     check "$name: allocated at $func (leak_cases.c:$(line_of "$name"))" "$out" \
-        "#[0-9]+ 0x[0-9a-f]+ in $func [^ ]*leak_cases.c:$(line_of "$name")\$"
+        "#[0-9]+ 0x[0-9a-f]+ in $func [^ ]*leak_cases.c:$(line_of "$name")( \(.*\))?\$"
 done <<'CASES'
 single|16 bytes in 1 blocks are definitely lost|leak_single
 list|128 \(32 direct, 96 indirect\) bytes in 1 blocks are definitely lost|make_node
