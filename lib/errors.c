@@ -1,8 +1,8 @@
 /* The library's side of a finding's report (see finding.h): it keeps the findings for
  * the dump, describes each as a finding_desc and has finding_text.c render it (the
  * one renderer, shared with the heapcheck tool) into the report buffer with the
- * stacks symbolized in the process; and the SUMMARY line.  No allocation, write(2)
- * only. */
+ * stacks symbolized in the process; and the SUMMARY line, in finding_summary's words
+ * (the tool's too).  No allocation, write(2) only. */
 #define _GNU_SOURCE
 #include "internal.h"
 #include "finding.h"
@@ -62,11 +62,6 @@ static void sink_stack(struct finding_sink *s, struct fmt *f, enum finding_stack
     report_stack(f, id);
 }
 
-static void plural(struct fmt *f, size_t n, const char *what)
-{
-    fmt_printf(f, "%zu %s%s", n, what, n == 1 ? "" : "s");
-}
-
 /* The last findings, for the exit dump. */
 #define KEPT 256
 static struct finding kept[KEPT];
@@ -99,33 +94,23 @@ const struct finding *report_kept_findings(size_t *n)
 void report_summary(bool leaks_checked, size_t leaked_bytes, size_t leaked_blocks, uint32_t leak_stack)
 {
     size_t errs = report_error_count();
-    if (!options.print_reports || (!errs && !leaked_bytes))
+    if (!options.print_reports || !finding_summary_due(errs, leaked_bytes))
         return;
     struct fmt *f = report_begin();
-    report_line_start(f);
-    fmt_printf(f, "SUMMARY: heapcheck:");
+    char where_buf[512];
+    struct fmt where;
+    fmt_init(&where, where_buf, sizeof where_buf);
+    const char *title = NULL;
     if (nkept) { /* the first error: its class, and where it was found or made */
         const struct finding *x = &kept[0];
         struct finding_desc d;
         finding_describe(x, &d);
-        fmt_printf(f, " %s", finding_title(&d)); /* the headline's class */
-        report_stack_brief(f, x->op_stack ? x->op_stack : x->alloc_stack);
-    } else if (errs) {
-        fmt_printf(f, " heap corruption");
-    } else {
-        fmt_printf(f, " memory-leak");
-        report_stack_brief(f, leak_stack);
+        title = finding_title(&d);
+        report_stack_brief(&where, x->op_stack ? x->op_stack : x->alloc_stack);
+    } else if (!errs) {
+        report_stack_brief(&where, leak_stack);
     }
-    fmt_printf(f, "; ");
-    plural(f, errs, "error");
-    if (leaks_checked) {
-        fmt_printf(f, ", ");
-        plural(f, leaked_bytes, "byte");
-        fmt_printf(f, " leaked in ");
-        plural(f, leaked_blocks, "block");
-    } else {
-        fmt_printf(f, ", leaks not checked");
-    }
-    fmt_printf(f, "\n");
+    report_line_start(f);
+    finding_summary(f, title, fmt_text(&where), errs, leaks_checked, leaked_bytes, leaked_blocks);
     report_end();
 }

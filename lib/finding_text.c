@@ -329,3 +329,44 @@ void finding_frame(struct fmt *f, unsigned index, uint64_t pc, const char *funct
         fmt_printf(f, " (%s+0x%llx)", module, (unsigned long long)module_offset);
     fmt_printf(f, "\n");
 }
+
+void finding_summary(struct fmt *f, const char *title, const char *where, uint64_t errors,
+                     bool leaks_checked, uint64_t leaked_bytes, uint64_t leaked_blocks)
+{
+    if (!title)
+        title = errors ? "heap corruption" : "memory-leak";
+    fmt_printf(f, "SUMMARY: heapcheck: %s", title);
+    if (where && where[0])
+        fmt_printf(f, " %s", where);
+    fmt_printf(f, "; ");
+    plural(f, errors, "error");
+    if (leaks_checked) {
+        fmt_printf(f, ", ");
+        plural(f, leaked_bytes, "byte");
+        fmt_printf(f, " leaked in ");
+        plural(f, leaked_blocks, "block");
+    } else {
+        fmt_printf(f, ", leaks not checked");
+    }
+    fmt_printf(f, "\n");
+}
+
+bool finding_summary_due(uint64_t errors, uint64_t leaked_bytes)
+{
+    return errors > 0 || leaked_bytes > 0;
+}
+
+bool finding_frame_is_program(const char *module, const char *file)
+{
+    return module && strncmp(module, "/lib", 4) != 0 && strncmp(module, "/usr/lib", 8) != 0 &&
+           file && strncmp(file, "/usr/include/", 13) != 0;
+}
+
+void finding_where(struct fmt *f, const char *function, const char *file, int line,
+                   const char *module, uint64_t module_offset)
+{
+    if (file)
+        fmt_printf(f, "%s:%d in %s", file, line, function ? function : "??");
+    else if (module)
+        fmt_printf(f, "(%s+0x%llx)", module, (unsigned long long)module_offset);
+}

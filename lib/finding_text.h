@@ -85,6 +85,25 @@ void finding_frame(struct fmt *f, unsigned index, uint64_t pc, const char *funct
                    bool has_fn_offset, uint64_t fn_offset, const char *file, int line,
                    const char *module, uint64_t module_offset);
 
+/* The last line of a process with findings, after its prefix, greppable as ASan's:
+ *   "SUMMARY: heapcheck: CLASS WHERE; N errors, B bytes leaked in K blocks\n"
+ * TITLE is the first error's class (finding_title); NULL when no error was recorded:
+ * "memory-leak" then, or "heap corruption" when errors were counted.  WHERE is the
+ * place finding_where formats (NULL or "" for none).  "leaks not checked" replaces the
+ * leak counts when the process ended before its leak check. */
+void finding_summary(struct fmt *f, const char *title, const char *where, uint64_t errors,
+                     bool leaks_checked, uint64_t leaked_bytes, uint64_t leaked_blocks);
+/* Whether a process prints that line: errors, or leaked bytes that count. */
+bool finding_summary_due(uint64_t errors, uint64_t leaked_bytes);
+/* The SUMMARY line's place, from the first frame of a stack that is the program's:
+ * one with a source line outside the system's libraries and headers (not glibc's
+ * strdup or getline). */
+bool finding_frame_is_program(const char *module, const char *file);
+/* "FILE:LINE in FUNCTION" when file is known, else "(MODULE+0xOFFSET)" (a stack with
+ * no frame of the program: its first frame's module), else nothing. */
+void finding_where(struct fmt *f, const char *function, const char *file, int line,
+                   const char *module, uint64_t module_offset);
+
 /* The stable words of the dump format (docs/dump-format.md) for a bug class, an
  * operation and a family, and back (-1 when unknown). */
 const char *finding_bug_key(enum bug b);

@@ -214,19 +214,16 @@ void report_stack_brief(struct fmt *f, uint32_t id)
 {
     unsigned n;
     void *const *frames = depot_get(id, &n);
-    /* The first frame with a source line outside the system's libraries and
-     * headers: the program's, not glibc's (strdup, getline). */
     for (unsigned i = 0; i < n; i++) {
         struct sym_answer a[SYM_MAX_INLINED];
         const char *path;
         uintptr_t offset;
-        if (!symbols_module(frames[i], &path, &offset) || strncmp(path, "/lib", 4) == 0 ||
-            strncmp(path, "/usr/lib", 8) == 0)
+        if (!symbols_module(frames[i], &path, &offset))
             continue;
         unsigned k = symbols_lookup(frames[i], a, SYM_MAX_INLINED);
-        for (unsigned j = 0; j < k; j++) { /* nor a system header's inline (getline) */
-            if (a[j].file && strncmp(a[j].file, "/usr/include/", 13) != 0) {
-                fmt_printf(f, " %s:%d in %s", a[j].file, a[j].line, a[j].function ? a[j].function : "??");
+        for (unsigned j = 0; j < k; j++) { /* an inlined frame too, not a system header's (getline) */
+            if (finding_frame_is_program(path, a[j].file)) {
+                finding_where(f, a[j].function, a[j].file, a[j].line, NULL, 0);
                 return;
             }
         }
@@ -234,7 +231,7 @@ void report_stack_brief(struct fmt *f, uint32_t id)
     const char *path;
     uintptr_t offset;
     if (n && symbols_module(frames[0], &path, &offset))
-        fmt_printf(f, " (%s+0x%zx)", path, (size_t)offset);
+        finding_where(f, NULL, NULL, 0, path, offset);
 }
 
 /* Flush the report buffer mid-report, for reports longer than it (the leak report). */

@@ -28,8 +28,9 @@ void report_discard(void);
 void report_line_start(struct fmt *f);
 void report_frame(struct fmt *f, unsigned *index, void *pc);
 void report_stack(struct fmt *f, uint32_t id);
-/* " FILE:LINE in FUNCTION" of a stack's first frame with a source line, else
- * " (MODULE+0xOFFSET)" of its first: for the SUMMARY line. */
+/* The SUMMARY line's place in a stack (finding_where): "FILE:LINE in FUNCTION" of its
+ * first frame of the program (finding_frame_is_program), else "(MODULE+0xOFFSET)" of
+ * its first frame. */
 void report_stack_brief(struct fmt *f, uint32_t id);
 void report_flush(void);
 

@@ -1,6 +1,6 @@
 /* Rendering: the memcheck-like text report (==PID== prefixes, errors with their
- * stacks, loss records largest first, LEAK SUMMARY, ERROR SUMMARY) and the --json
- * document built with jansson. */
+ * stacks, loss records largest first, LEAK SUMMARY, ERROR SUMMARY, then the
+ * library's SUMMARY line) and the --json document built with jansson. */
 #include "config.h"
 
 #include "render.h"
@@ -240,6 +240,63 @@ static void text_leaks(FILE *out, const struct proc *p, const struct report_conf
     fprintf(out, "==%ld==\n", pid);
 }
 
+/* The place of the SUMMARY line in a symbolized stack, as the library's
+ * report_stack_brief finds it in its own. */
+static void stack_where(struct fmt *f, const struct sym_stack *st)
+{
+    for (size_t i = 0; i < st->n; i++) {
+        const struct sym_frame *fr = &st->f[i];
+        if (finding_frame_is_program(fr->module, fr->file)) {
+            finding_where(f, fr->function, fr->file, fr->line, NULL, 0);
+            return;
+        }
+    }
+    if (st->n)
+        finding_where(f, NULL, NULL, 0, st->f[0].module, st->f[0].offset);
+}
+
+/* The library's last line, in the same words (finding_summary): the first error's
+ * class and place, else the largest counted leak record's; the errors and the leaked
+ * bytes that count. */
+static void text_summary(FILE *out, const struct proc *p, const struct report_config *cfg)
+{
+    uint64_t bytes = 0, blocks = 0;
+    for (int k = 0; k < LK_COUNT; k++)
+        if (cfg->count_kinds & (1u << k)) {
+            bytes = sat_add(bytes, p->summary[k].bytes);
+            blocks = sat_add(blocks, p->summary[k].blocks);
+        }
+    if (!finding_summary_due(p->errors, bytes))
+        return;
+    char where_buf[1024], line_buf[2048];
+    struct fmt where, line;
+    fmt_init(&where, where_buf, sizeof where_buf);
+    const char *title = NULL;
+    const struct error_view *first = NULL;
+    for (size_t j = 0; j < p->d->nerrors && !first; j++)
+        if (!p->errs[j].suppressed_by)
+            first = &p->errs[j];
+    struct finding_desc d;
+    if (first) {
+        error_describe(first->e, &d);
+        title = finding_title(&d);
+        stack_where(&where, first->st[first->e->op_stack ? ES_FOUND : ES_ALLOCATED]);
+    } else if (!p->errors) {
+        for (size_t j = 0; j < p->d->nleaks; j++) { /* largest first */
+            const struct leak_view *v = &p->leaks[j];
+            if (!v->suppressed_by && (cfg->count_kinds & (1u << v->l->kind))) {
+                stack_where(&where, v->st);
+                break;
+            }
+        }
+    }
+    fmt_init(&line, line_buf, sizeof line_buf);
+    fmt_printf(&line, "==%ld== ", p->d->pid);
+    finding_summary(&line, title, fmt_text(&where), p->errors, strcmp(p->d->leak_check, "off") != 0,
+                    bytes, blocks);
+    fputs(fmt_text(&line), out);
+}
+
 void render_text(FILE *out, const struct proc *procs, size_t n,
                  const struct report_config *cfg)
 {
@@ -257,6 +314,7 @@ void render_text(FILE *out, const struct proc *procs, size_t n,
         text_leaks(out, p, cfg);
         fprintf(out, "==%ld== ERROR SUMMARY: %" PRIu64 " errors (suppressed: %" PRIu64 ")\n",
                 pid, p->errors, p->errors_suppressed);
+        text_summary(out, p, cfg);
         if (i + 1 < n)
             fputc('\n', out);
     }

@@ -3,7 +3,8 @@
 # preloaded (linked when its mode says so) with a dump, and each finding the library
 # printed on stderr must come out of `heapcheck report` on that dump with the same
 # lines: the headline, the sentence, the stack headings with their threads, every
-# frame of the program, the likely cause.  Both texts go through filter.sh.
+# frame of the program, the likely cause; and the same SUMMARY line, when the library
+# printed one.  Both texts go through filter.sh.
 #
 # Differences left out of the comparison, and why:
 #  - frame numbers, and heapcheck's own frames: the tool leaves out the frames inside
@@ -14,7 +15,7 @@
 #  - frames in the system's libraries: filter.sh drops them from both (their names
 #    depend on glibc's debug package).
 # Everything else must be equal.  A recipe whose program writes no dump (none) is
-# skipped with a note; at least one finding must have been compared.
+# skipped with a note; at least one finding and one SUMMARY line must have been compared.
 set -u
 top_srcdir=${top_srcdir:-.}
 top_builddir=${top_builddir:-.}
@@ -26,6 +27,7 @@ trap 'rm -rf "$tmp"' EXIT
 ulimit -c 0 2>/dev/null || :
 failures=0
 compared=0
+summaries=0
 
 # The findings of a report: from "heapcheck: CLASS ..." to "likely cause:", with the
 # differences above taken out.
@@ -73,17 +75,28 @@ for recipe in "$here"/*.detect; do
     # the order of its dumps: compare as sorted blocks of lines.
     sort "$tmp/lib" >"$tmp/lib.sorted"
     sort "$tmp/tool" >"$tmp/tool.sorted"
+    # The SUMMARY lines (lib/finding_text.c's finding_summary) too, where the library
+    # printed one (a process killed by a signal prints none; its dump has the findings).
+    sh "$here/filter.sh" <"$tmp/lib.raw" | grep '^==PID== SUMMARY: heapcheck: ' | sort >"$tmp/lib.sum"
+    "$HC" report "$tmp"/d/hc.*.json 2>/dev/null | sh "$here/filter.sh" |
+        grep '^==PID== SUMMARY: heapcheck: ' | sort >"$tmp/tool.sum"
     if ! diff -u "$tmp/lib" "$tmp/tool" >"$tmp/diff" &&
         ! cmp -s "$tmp/lib.sorted" "$tmp/tool.sorted"; then
         echo "FAIL: $name: the tool's rendering differs from the library's:"
+        sed 's/^/    /' "$tmp/diff"
+        failures=$((failures + 1))
+    elif [ -s "$tmp/lib.sum" ] && ! diff -u "$tmp/lib.sum" "$tmp/tool.sum" >"$tmp/diff"; then
+        echo "FAIL: $name: the tool's SUMMARY line differs from the library's:"
         sed 's/^/    /' "$tmp/diff"
         failures=$((failures + 1))
     else
         n=$(grep -c '^==PID== heapcheck: ' "$tmp/lib")
         echo "ok: $name ($n finding(s))"
         compared=$((compared + n))
+        summaries=$((summaries + $(wc -l <"$tmp/lib.sum")))
     fi
 done
 [ "$compared" -gt 0 ] || { echo "FAIL: no finding was compared"; failures=$((failures + 1)); }
-echo "$compared findings compared, $failures recipe(s) differ"
+[ "$summaries" -gt 0 ] || { echo "FAIL: no SUMMARY line was compared"; failures=$((failures + 1)); }
+echo "$compared findings and $summaries SUMMARY lines compared, $failures recipe(s) differ"
 [ "$failures" -eq 0 ]

@@ -17,6 +17,8 @@ expect_grep "#0 .* in main .*/access\.c:$(line_of write_after_free) (" "$scratch
     "the access's own file:line first"
 expect_grep 'is 5 bytes inside the 64-byte block' "$scratch/waf" "the offset in the block"
 expect_grep 'and freed by thread T0 at:$' "$scratch/waf" "the free stack"
+expect_grep "^==[0-9]*== SUMMARY: heapcheck: heap-use-after-free .*/access\.c:$(line_of write_after_free) in main; 1 error, leaks not checked\$" \
+    "$scratch/waf" "the SUMMARY line: the class, the access's place, no leak check (it died)"
 
 HEAPCHECK_OPTIONS=abort_on_error=0 "$HC" -- "$PROG" continue >"$scratch/cont" 2>&1
 expect_grep 'heapcheck: heap-buffer-overflow on address' "$scratch/cont" "the finding before the crash survives"
@@ -24,5 +26,7 @@ expect_grep "#0 .* in main .*/access\.c:$(line_of continue_free) (" "$scratch/co
 expect_grep 'found by a READ in thread T0 at:$' "$scratch/cont" "then the crash's own report"
 expect_grep "#0 .* in main .*/access\.c:$(line_of continue_read) (" "$scratch/cont" "at the read"
 expect_grep 'ERROR SUMMARY: 2 errors' "$scratch/cont" "two errors"
+expect_grep "^==[0-9]*== SUMMARY: heapcheck: heap-buffer-overflow .*/access\.c:$(line_of continue_free) in main; 2 errors, leaks not checked\$" \
+    "$scratch/cont" "the SUMMARY line names the first error and counts both"
 
 finish

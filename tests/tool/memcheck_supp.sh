@@ -40,6 +40,7 @@ cat >"$scratch/vg.supp" <<'SUPP'
 SUPP
 "$HC" --suppressions="$scratch/vg.supp" -- "$SAMPLE" leak >"$scratch/out" 2>&1
 expect_status 0 $? "Memcheck:Leak suppresses the leak: nothing counts"
+expect_no_grep 'SUMMARY: heapcheck' "$scratch/out" "suppressed leaks make no SUMMARY line"
 expect_no_grep 'in loss record' "$scratch/out" "no loss record is shown"
 expect_grep 'suppressed: 48 bytes in 3 blocks' "$scratch/out" \
     "its 48 bytes (16 definite, 32 indirect) are suppressed"
@@ -63,6 +64,7 @@ expect_grep 'heapcheck: double-free on address' "$scratch/out" "without suppress
 "$HC" --suppressions="$scratch/vg.supp" -- ./tests/detect/double_free 0 >"$scratch/out" 2>&1
 expect_no_grep 'heapcheck: double-free on address' "$scratch/out" "Memcheck:Free suppresses it"
 expect_grep 'ERROR SUMMARY: 0 errors (suppressed: 1)' "$scratch/out" "counted as suppressed"
+expect_no_grep 'SUMMARY: heapcheck' "$scratch/out" "a suppressed error makes no SUMMARY line"
 
 # A block without its '}' is an error that names the file and line.
 printf '{\n   broken\n   Memcheck:Leak\n   fun:main\n' >"$scratch/broken.supp"
