@@ -217,6 +217,7 @@ static void on_fault(int sig, siginfo_t *si, void *ctx)
     unsigned n = access_stack(uc, pc, depth);
     f.op_stack = n ? store_stack(pc, n) : 0;
     report_finding(&f);
+    report_summary(false, 0, 0, 0); /* the process ends here: its last line, as at exit */
     if (options.dump_path && options.dump_path[0]) {
         dump_note_end(DUMP_END_SIGNAL);
         dump_write(options.dump_path, NULL);

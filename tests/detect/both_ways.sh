@@ -76,7 +76,7 @@ for recipe in "$here"/*.detect; do
     sort "$tmp/lib" >"$tmp/lib.sorted"
     sort "$tmp/tool" >"$tmp/tool.sorted"
     # The SUMMARY lines (lib/finding_text.c's finding_summary) too, where the library
-    # printed one (a process killed by a signal prints none; its dump has the findings).
+    # printed one.
     sh "$here/filter.sh" <"$tmp/lib.raw" | grep '^==PID== SUMMARY: heapcheck: ' | sort >"$tmp/lib.sum"
     "$HC" report "$tmp"/d/hc.*.json 2>/dev/null | sh "$here/filter.sh" |
         grep '^==PID== SUMMARY: heapcheck: ' | sort >"$tmp/tool.sum"
