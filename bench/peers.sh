@@ -48,7 +48,8 @@ quick=${BENCH_QUICK:-0}
 limit=${BENCH_TIMEOUT:-300}
 install=${BENCH_INSTALL:-1}
 day=${BENCH_DATE:-$(date +%F)}
-all_peers="heapcheck-full heapcheck-hardened heapcheck-none glibc-notcache scudo jemalloc
+all_peers="heapcheck-full heapcheck-full-nopool heapcheck-hardened heapcheck-hardened-nopool
+heapcheck-none glibc-notcache scudo jemalloc
 mimalloc tcmalloc tcmalloc-debug glibc-check dmalloc efence duma asan memcheck"
 peers=${BENCH_PEERS:-$all_peers}
 micro="small-churn medium-churn realloc-chains producer-consumer larson"
@@ -124,6 +125,13 @@ peer_def() {
         # leaking program (gcc's cc1, python) keeps its exit status.
         P_ENV="LD_PRELOAD=$lib HEAPCHECK_OPTIONS=preset=full,exitcode=0"
         P_NOTE="HEAPCHECK_OPTIONS=preset=full,exitcode=0 (every check, leak check at exit)" ;;
+    heapcheck-full-nopool | heapcheck-hardened-nopool)
+        # The same preset without the guarded-slot pool: the pool's cost is the
+        # difference from the preset's own row.
+        P_NEED=$lib nopool_preset=${1#heapcheck-}
+        nopool_preset=${nopool_preset%-nopool}
+        P_ENV="LD_PRELOAD=$lib HEAPCHECK_OPTIONS=preset=$nopool_preset,guard_slots=0,exitcode=0"
+        P_NOTE="HEAPCHECK_OPTIONS=preset=$nopool_preset,guard_slots=0,exitcode=0 (no guarded slots: the pool's cost is the difference)" ;;
     heapcheck-none)
         P_NEED=$lib
         P_ENV="LD_PRELOAD=$lib HEAPCHECK_OPTIONS=preset=none,exitcode=0"
