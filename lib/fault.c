@@ -278,6 +278,11 @@ void fault_thread_start(void)
         release_altstack(alt);
 }
 
+bool fault_handler_installed(void)
+{
+    return __atomic_load_n(&handler_on, __ATOMIC_ACQUIRE) && altstack_key_ok;
+}
+
 void fault_init(void)
 {
     fault_thread_ready = true;

@@ -20,6 +20,9 @@ static inline void fault_thread_setup(void)
     if (HC_UNLIKELY(!fault_thread_ready))
         fault_thread_start();
 }
+/* Whether the handler is on (handle_segv, after fault_init): threadstart.c then gives
+ * each new thread its alternate stack at its start. */
+bool fault_handler_installed(void);
 /* When v is (or is built from) the free or alloc fill, or lies in the first page,
  * set f's detail and likely cause to say so. */
 void fault_explain_value(uintptr_t v, struct finding *f);

@@ -11,8 +11,8 @@
  *                 for a slot, so it is poisoned in the quarantine)
  *   own-handler   the program's own SIGSEGV handler catches the use after free
  *   thread        a use after free in a second thread
- *   thread-stack  a stack overflow (recursion without end) in a second thread that
- *                 allocated: its alternate signal stack lets the report print
+ *   thread-stack  a stack overflow (recursion without end) in a second thread (-bare:
+ *                 that never allocates): its alternate signal stack lets the report print
  *   continue      an overflow into the slack (reported at free), then a use after free
  *   free-fill     free() of a pointer loaded from a freed block
  *   fork          a use after free in a forked child; the parent reports how it died
@@ -78,7 +78,7 @@ static long mapped_kib(void)
 
 static void *allocate_then(void *overflow)
 {
-    free(malloc(16)); /* the thread's first allocation: its alternate stack */
+    if (!overflow || strcmp(overflow, "thread-stack-bare")) free(malloc(16)); /* allocates */
     sink = overflow ? (char)recurse(0) : 0;
     return NULL;
 }
@@ -138,7 +138,7 @@ int main(int argc, char **argv)
         pthread_t t;
         pthread_create(&t, NULL, read_after_free, NULL);
         pthread_join(t, NULL);
-    } else if (!strcmp(m, "thread-stack")) {
+    } else if (!strncmp(m, "thread-stack", 12)) {
         pthread_t t;
         pthread_create(&t, NULL, allocate_then, (void *)m);
         pthread_join(t, NULL);

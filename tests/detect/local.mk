@@ -97,6 +97,7 @@ detect_recipes += \
 	tests/detect/access_own_handler \
 	tests/detect/access_fault_in_thread \
 	tests/detect/access_stack_overflow_in_thread \
+	tests/detect/access_stack_overflow_in_bare_thread \
 	tests/detect/access_thread_altstacks_unmapped \
 	tests/detect/access_underflow_read_in_loop \
 	tests/detect/access_continue_mode_keeps_findings \
