@@ -231,6 +231,11 @@ const char *os_secure_getenv(const char *name, bool *too_long)
     return n && !*too_long ? early : NULL;
 }
 
+bool os_cwd(char *buf, size_t size)
+{
+    return getcwd(buf, size) != NULL;
+}
+
 int os_getpid(void)
 {
     return (int)getpid();

@@ -36,6 +36,9 @@ const char *os_error_text(int err);
  * *why saying what was wrong. */
 int os_open_output(const char *path, bool truncate, const char **why);
 int os_getpid(void);
+/* The working directory into buf (the getcwd system call: no allocation); false when
+ * it does not fit or cannot be had. */
+bool os_cwd(char *buf, size_t size);
 /* secure_getenv(name), also for a first malloc that ld.so makes before libc has set
  * environ: then the value is read from the kernel's copy (into a static buffer, so
  * for start-up only), unless the process is secure.  *too_long is set when such a

@@ -97,8 +97,21 @@ static const char *helper_path(void)
     if (env && env[0])
         return env;
     Dl_info info;
-    if (dladdr((const void *)helper_path, &info) && info.dli_fname && info.dli_fname[0] == '/') {
-        const char *lib = info.dli_fname;
+    static char absolute[1024];
+    const char *lib = NULL;
+    if (dladdr((const void *)helper_path, &info) && info.dli_fname && strchr(info.dli_fname, '/')) {
+        lib = info.dli_fname;
+        /* LD_PRELOAD=lib/.libs/libheapcheck.so: relative to the directory the
+         * process started in (rarely left before the first report). */
+        size_t cwd, len = strlen(lib);
+        if (lib[0] != '/' && os_cwd(absolute, sizeof absolute) &&
+            (cwd = strlen(absolute)) + 1 + len < sizeof absolute) {
+            absolute[cwd] = '/';
+            memcpy(absolute + cwd + 1, lib, len + 1);
+            lib = absolute;
+        }
+    }
+    if (lib && lib[0] == '/') {
         size_t dir = (size_t)(strrchr(lib, '/') - lib), tail = sizeof libs - 1;
         if (dir >= tail && memcmp(lib + dir - tail, libs, tail) == 0 &&
             dir - tail + sizeof tool <= sizeof built) {

@@ -1,7 +1,8 @@
 #!/bin/sh
 # A library run from its build tree (libtool's BUILD/lib/.libs) starts its build
 # tree's heapcheck-symbolizer (BUILD/tools) with no HEAPCHECK_SYMBOLIZER set, so
-# in-tree reports name file:line before any install; but never one that someone
+# in-tree reports name file:line before any install (the library preloaded by an
+# absolute or a relative path); but never one that someone
 # other than this user or root could have replaced (a group- or world-writable
 # file or directory): then the report falls back to the ELF symbol tables.
 set -eu
@@ -40,6 +41,15 @@ run
 [ -f "$tmp/started" ] || bad "the build tree's symbolizer was not started"
 grep -q ' in main .*examples/leaky\.c:[0-9]' "$tmp/err" ||
     bad "the report does not name main's file:line: $(grep -m1 '#0' "$tmp/err" || :)"
+
+# The same library preloaded by a relative path (LD_PRELOAD=lib/.libs/... in the
+# build tree): found all the same.
+rm -f "$tmp/started"
+prog_abs=$(cd "$(dirname "$prog")" && pwd)/$(basename "$prog")
+(cd "$tmp/b" && LD_PRELOAD=lib/.libs/libheapcheck.so "$prog_abs" >/dev/null 2>"$tmp/err") || :
+[ -f "$tmp/started" ] || bad "preloaded by a relative path, the build tree's symbolizer was not started"
+grep -q ' in main .*examples/leaky\.c:[0-9]' "$tmp/err" ||
+    bad "preloaded by a relative path, no file:line: $(grep -m1 '#0' "$tmp/err" || :)"
 
 for writable in "g+w $tmp/b/tools" "o+w $tmp/b/tools/heapcheck-symbolizer" "o+w $tmp/b"; do
     chmod ${writable% *} "${writable#* }"
