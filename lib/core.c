@@ -170,6 +170,13 @@ bool core_is_mapped(const void *payload)
     return (blk_head(blk_of_payload((void *)payload)) & BLK_MAPPED) != 0;
 }
 
+size_t core_growth_room(size_t size)
+{
+    size_t room = size / 8 & ~(BLK_GRAIN - 1);
+    size_t limit = core_config.mmap_threshold;
+    return size < limit && room < limit - size ? room : 0;
+}
+
 bool core_resize(void *payload, size_t size)
 {
     block_t *b = blk_of_payload(payload);
@@ -181,12 +188,17 @@ bool core_resize(void *payload, size_t size)
          * whole pages back; growing works when the pages after the mapping are free. */
         return large_resize(b, want - BLK_OVERHEAD, false) != NULL;
     }
-    size_t have = blk_size(b);
+    size_t have = blk_size(b), room = core_growth_room(size);
     if (want > have) {
         block_t *next = b + have;
         if (blk_inuse(next) || have + blk_size(next) < want || !freeidx_remove(next))
             return false;
         blk_set(b, have + blk_size(next), BLK_INUSE);
+        /* Take the room too when the neighbour has it: the next growth is free. */
+        if (blk_size(b) - want >= room + BLK_MIN)
+            want += room;
+    } else if (have - want <= room) {
+        return true; /* within the room a growing block keeps */
     } else if (have - want >= BLK_MIN) {
         /* Shrinking: the cut-off tail may touch a free block; merge them. */
         blk_set(b, want, BLK_INUSE);

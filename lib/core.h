@@ -34,8 +34,15 @@ void core_free(void *payload);
 /* Bytes the payload can hold. */
 size_t core_usable(const void *payload);
 /* Grow or shrink in place so the payload holds at least size bytes: true on success
- * (a shrink always succeeds for heap blocks); false leaves the block as it was. */
+ * (a shrink always succeeds for heap blocks); false leaves the block as it was.  A
+ * block keeps up to core_growth_room(size) bytes past size (a shrink that small gives
+ * nothing back), and a growth into a free neighbour takes that much room when it can. */
 bool core_resize(void *payload, size_t size);
+/* Room to grow in place that a block realloc() places gets past its size: an eighth,
+ * as a size-class allocator's class rounding gives, so a buffer grown a little at a
+ * time moves (and is copied) O(log size) times, not once per neighbour in the way.
+ * None for blocks that would reach the mmap threshold. */
+size_t core_growth_room(size_t size);
 bool core_is_mapped(const void *payload);
 
 /* Call fn for every block, free ones included, region by region, then large blocks. */

@@ -86,22 +86,35 @@ static inline unsigned char canary_byte(uint64_t word, const unsigned char *a)
 /* The rear canary is the block's canary word repeated at its natural alignment (byte i
  * of a word-aligned stretch is byte i of the word), so whole words are written and
  * compared at once; only the stretch before the first word boundary goes bytewise. */
-static void write_rear(struct guard_hdr *h, unsigned char *u, size_t n)
+static void write_canary(struct guard_hdr *h, unsigned char *a, unsigned char *end)
 {
     uint64_t w = secret_canary((char *)h + 1);
-    unsigned char *a = u + n, *end = (unsigned char *)h + core_usable(h); /* end: 16-aligned */
     for (; ((uintptr_t)a & 7) && a < end; a++)
         *a = canary_byte(w, a);
-    for (; a < end; a += 8)
+    for (; a + 8 <= end; a += 8)
         *(uint64_t *)(void *)a = w;
+    for (; a < end; a++)
+        *a = canary_byte(w, a);
 }
 
-/* Whether the rear canary is intact: the word holding its first byte, masked to the
- * canary's bytes, then whole words. */
-static bool rear_intact(struct guard_hdr *h, unsigned char *u)
+static void write_rear(struct guard_hdr *h, unsigned char *u, size_t n)
+{
+    write_canary(h, u + n, (unsigned char *)h + core_usable(h));
+}
+
+/* Whether the rear canary is intact through offset upto from u (SIZE_MAX: all of it;
+ * REAR_NEAR bytes at least): the word holding its first byte, masked to the canary's
+ * bytes, then whole words. */
+#define REAR_NEAR ((size_t)64)
+static bool rear_intact(struct guard_hdr *h, unsigned char *u, size_t upto)
 {
     uint64_t w = secret_canary((char *)h + 1);
-    unsigned char *start = u + requested_of(h), *end = (unsigned char *)h + core_usable(h);
+    size_t n = requested_of(h);
+    unsigned char *start = u + n, *end = (unsigned char *)h + core_usable(h);
+    if (upto < n + REAR_NEAR)
+        upto = n + REAR_NEAR;
+    if (upto < (size_t)(end - u))
+        end = u + HC_ALIGN_UP(upto, 8); /* still inside the block: it ends 16-aligned */
     unsigned char *a = (unsigned char *)((uintptr_t)start & ~(uintptr_t)7);
     uint64_t diff = (*(const uint64_t *)(void *)a ^ w) & (~(uint64_t)0 << (((uintptr_t)start & 7) * 8));
     for (a += 8; a < end; a += 8)
@@ -113,7 +126,7 @@ static bool rear_intact(struct guard_hdr *h, unsigned char *u)
 static unsigned char *check_rear(struct guard_hdr *h, unsigned char *u, size_t *changed)
 {
     *changed = 0;
-    if (rear_intact(h, u))
+    if (rear_intact(h, u, SIZE_MAX))
         return NULL;
     uint64_t w = secret_canary((char *)h + 1);
     unsigned char *end = (unsigned char *)h + core_usable(h), *first = NULL;
@@ -263,8 +276,10 @@ void *guard_alloc(size_t n, size_t align, enum alloc_kind kind, uint32_t stack, 
         if (s)
             return s;
     }
-    /* One byte of rear canary at least, so an overflow by one is always seen. */
-    struct guard_hdr *h = core_alloc(GUARD_PREFIX + n + 1, align, GUARD_PREFIX);
+    /* One byte of rear canary at least, so an overflow by one is always seen; a block
+     * realloc() places gets room to grow in place (core.h), canary until it is used. */
+    size_t room = kind == KIND_REALLOC ? core_growth_room(n) : 0;
+    struct guard_hdr *h = core_alloc(GUARD_PREFIX + n + 1 + room, align, GUARD_PREFIX);
     if (!h)
         return NULL;
     unsigned char *u = (unsigned char *)h + GUARD_PREFIX;
@@ -376,11 +391,12 @@ static enum below blame_previous(struct guard_hdr *h, struct finding *f)
     return BELOW_CULPRIT;
 }
 
-/* Every check of a live block, in the order a miss is cheapest. */
-static bool intact(struct guard_hdr *h)
+/* Every check of a live block, in the order a miss is cheapest; the rear canary
+ * through offset upto (rear_intact). */
+static bool intact(struct guard_hdr *h, size_t upto)
 {
     return h->front == front_canary(h) && checksum_ok(h) &&
-           rear_intact(h, (unsigned char *)h + GUARD_PREFIX) && footer_ok(h);
+           rear_intact(h, (unsigned char *)h + GUARD_PREFIX, upto) && footer_ok(h);
 }
 
 /* Start a finding about the block with header h: zeroed, then what the header tells
@@ -399,11 +415,12 @@ static bool describe_block(struct guard_hdr *h, enum op op, struct finding *f)
     return true;
 }
 
-/* Verify a live block.  Intact, it returns true without touching f (the common case
- * costs no more than the checks); otherwise f describes the first problem. */
-static bool verify_live(struct guard_hdr *h, enum op op, struct finding *f)
+/* Verify a live block, its rear canary through offset upto (rear_intact).  Intact, it
+ * returns true without touching f (the common case costs no more than the checks);
+ * otherwise f describes the first problem. */
+static bool verify_live_upto(struct guard_hdr *h, enum op op, size_t upto, struct finding *f)
 {
-    if (HC_LIKELY(intact(h)))
+    if (HC_LIKELY(intact(h, upto)))
         return true;
     unsigned char *u = (unsigned char *)h + GUARD_PREFIX;
     bool trusted = describe_block(h, op, f);
@@ -448,6 +465,11 @@ static bool verify_live(struct guard_hdr *h, enum op op, struct finding *f)
         return false;
     }
     return true;
+}
+
+static bool verify_live(struct guard_hdr *h, enum op op, struct finding *f)
+{
+    return verify_live_upto(h, op, SIZE_MAX, f);
 }
 
 static bool verify_quarantined(struct guard_hdr *h, struct finding *f)
@@ -630,26 +652,46 @@ int guard_size(void *u, enum op op, size_t *size, struct finding *out)
     return 0;
 }
 
-bool guard_resize_in_place(void *u, size_t n)
+int guard_resize(void *u, size_t n, size_t *old, struct finding *out)
 {
-    if (slots_owns(u))
-        return false; /* a slot block stays flush against its guard: realloc moves it */
+    if (HC_UNLIKELY(ptrset_get(u) != PTR_LIVE)) {
+        if (slots_owns(u)) /* a slot block stays flush against its guard: realloc moves it */
+            return slot_size(u, OP_REALLOC, old, out) ? -1 : 0;
+        classify_unknown(u, OP_REALLOC, out);
+        return -1;
+    }
     struct guard_hdr *h = hdr_of(u);
-    size_t old = requested_of(h); /* before the core's size changes under it */
-    if (n > ((size_t)1 << 56) || !core_resize(h, GUARD_PREFIX + n + 1))
-        return false;
-    /* A resize in place leaves at most a page of slack, well within the header's
-     * field (MAX_SLACK is a gigabyte). */
+    /* The rear canary is verified through what the new size takes and REAR_NEAR bytes
+     * past the old end, so no damaged canary byte becomes the program's and an
+     * overflow is caught here; the rest of a growing block's room is verified when it
+     * is freed and by every heap check, so a chain of small growths costs what it
+     * grows, not the room it has left. */
+    bool huge = n > ((size_t)1 << 56);
+    if (!verify_live_upto(h, OP_REALLOC, huge ? SIZE_MAX : n, out)) {
+        set_aside(u);
+        return -1;
+    }
+    *old = requested_of(h);
+    size_t had = core_usable(h);
+    if (huge || !core_resize(h, GUARD_PREFIX + n + 1))
+        return 0;
+    /* A resize in place leaves at most a page of slack or the growth room (below the
+     * mmap threshold), well within the header's field (MAX_SLACK is a gigabyte). */
     HC_ASSERT(core_usable(h) - GUARD_PREFIX - n <= MAX_SLACK);
     size_t limit = guard_config.fill_limit ? guard_config.fill_limit : n;
     size_t fill_to = n < limit ? n : limit;
-    if (fill_to > old && guard_config.fill && !core_is_mapped(h))
-        memset((unsigned char *)u + old, guard_config.alloc_fill, fill_to - old);
-    arena_cur->live_bytes += n - old;
+    if (fill_to > *old && guard_config.fill && !core_is_mapped(h))
+        memset((unsigned char *)u + *old, guard_config.alloc_fill, fill_to - *old);
+    arena_cur->live_bytes += n - *old;
     h->info = (uint32_t)((core_usable(h) - GUARD_PREFIX - n) << KIND_BITS | (size_t)kind_of(h));
     seal(h); /* the core head changed too */
-    write_rear(h, u, n);
-    return true;
+    /* Within the same core block the canary past the old size was verified and depends
+     * only on the address: only a shrink adds canary bytes. */
+    if (core_usable(h) != had)
+        write_rear(h, u, n);
+    else if (n < *old)
+        write_canary(h, (unsigned char *)u + n, (unsigned char *)u + *old);
+    return 1;
 }
 
 struct check_state {

@@ -32,8 +32,10 @@ int guard_flush_quarantine(struct finding *out);
 int guard_free(void *u, enum alloc_kind kind, enum op op, uint32_t stack, struct finding *out);
 /* Requested size of a live block, or a finding (returns 1) when u is not one. */
 int guard_size(void *u, enum op op, size_t *size, struct finding *out);
-/* Try to resize a live block in place (the caller has checked it with guard_size). */
-bool guard_resize_in_place(void *u, size_t n);
+/* realloc's first step: verify u and resize it in place to n bytes.  Returns 1 when
+ * done, 0 when the block must move (*old: its requested size), -1 with a finding in
+ * out when u is not a live block or is damaged. */
+int guard_resize(void *u, size_t n, size_t *old, struct finding *out);
 /* Verify every guarded block of the current arena and its core; up to max findings
  * into out; returns the number of problems (which may exceed max). */
 size_t guard_check_all(struct finding *out, size_t max);

@@ -360,7 +360,8 @@ void *heap_alloc(size_t size, size_t align, enum alloc_kind kind, bool zero, voi
     struct arena *a = arena_for(size);
     if (!guarded) {
         bool taken = heap_lock(a);
-        p = core_alloc(size, align, 0);
+        /* A block realloc() places will likely grow again: room for it (core.h). */
+        p = core_alloc(kind == KIND_REALLOC ? size + core_growth_room(size) : size, align, 0);
         if (p) {
             a->live_blocks++;
             a->live_bytes += core_usable(p);
@@ -483,9 +484,9 @@ int heap_resize(void *p, size_t size, size_t *old, void *frame)
         if (done)
             a->live_bytes += core_usable(p) - *old;
     } else {
-        bad = guard_size(p, OP_REALLOC, old, &found);
-        if (!bad)
-            done = guard_resize_in_place(p, size);
+        int r = guard_resize(p, size, old, &found);
+        bad = r < 0;
+        done = r > 0;
     }
     heap_unlock(a, taken);
     if (HC_UNLIKELY(bad))
