@@ -174,6 +174,7 @@ size_t core_growth_room(size_t size)
 {
     size_t room = size / 8 & ~(BLK_GRAIN - 1);
     size_t limit = core_config.mmap_threshold;
+    limit = limit > CORE_LARGE_MARGIN ? limit - CORE_LARGE_MARGIN : 0;
     return size < limit && room < limit - size ? room : 0;
 }
 

@@ -41,7 +41,9 @@ bool core_resize(void *payload, size_t size);
 /* Room to grow in place that a block realloc() places gets past its size: an eighth,
  * as a size-class allocator's class rounding gives, so a buffer grown a little at a
  * time moves (and is copied) O(log size) times, not once per neighbour in the way.
- * None for blocks that would reach the mmap threshold. */
+ * None when size and room would come within CORE_LARGE_MARGIN of the mmap threshold:
+ * a request below that margin never becomes a large block (arenas hold none). */
+#define CORE_LARGE_MARGIN ((size_t)256)
 size_t core_growth_room(size_t size);
 bool core_is_mapped(const void *payload);
 

@@ -187,8 +187,9 @@ static HC_COLD void init_slow(void)
         core_config.top_pad = options.top_pad;
         core_config.use_sbrk = options.use_sbrk;
         /* Large blocks are arena 0's; a guarded request is the block less at most
-         * GUARD_PREFIX + 48 bytes, so this cut sends every would-be large block there. */
-        large_cut = options.mmap_threshold > 256 ? options.mmap_threshold - 256 : 0;
+         * GUARD_PREFIX + 48 bytes (with its growth room, no closer than the margin), so
+         * this cut sends every would-be large block there. */
+        large_cut = options.mmap_threshold > CORE_LARGE_MARGIN ? options.mmap_threshold - CORE_LARGE_MARGIN : 0;
         /* Under Valgrind threads run one at a time: one arena. */
         arena_init(vg_active ? 1 : arenas_wanted());
         home = &arenas[0];

@@ -19,7 +19,8 @@ DETECT_LOG_COMPILER = $(SHELL) $(top_srcdir)/tests/detect/run.sh
 detect_programs = tests/detect/clean_basic tests/detect/overflow tests/detect/underflow \
 	tests/detect/double_free tests/detect/invalid_free tests/detect/realloc_bad \
 	tests/detect/write_after_free tests/detect/stray_memset \
-	tests/detect/first_call tests/detect/signal_malloc tests/detect/double_free_thread
+	tests/detect/first_call tests/detect/signal_malloc tests/detect/double_free_thread \
+	tests/detect/realloc_room
 detect_recipes = \
 	tests/detect/clean_basic \
 	tests/detect/overflow_1_byte_past_request_1 \
@@ -49,12 +50,17 @@ detect_recipes = \
 	tests/detect/malloc_in_signal_handler \
 	tests/detect/realloc_of_freed_pointer \
 	tests/detect/realloc_of_interior_pointer \
+	tests/detect/realloc_room_absorbed \
+	tests/detect/realloc_room_beyond \
+	tests/detect/realloc_room_grown \
 	tests/detect/write_after_free_first_byte \
 	tests/detect/write_after_free_middle \
 	tests/detect/write_after_free_found_by_check \
 	tests/detect/stray_memset_over_next_header
 
 tests_detect_clean_basic_linked_SOURCES = tests/detect/clean_basic.c
+tests_detect_realloc_room_linked_SOURCES = tests/detect/realloc_room.c
+tests_detect_realloc_room_linked_LDADD = $(HC_LINKED)
 tests_detect_clean_basic_linked_LDADD = $(HC_LINKED)
 tests_detect_overflow_linked_SOURCES = tests/detect/overflow.c
 tests_detect_overflow_linked_LDADD = $(HC_LINKED)

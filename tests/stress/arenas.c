@@ -12,7 +12,10 @@
  *   leak         a block reachable only through a block of another arena is not
  *                lost; a block no one points to is, with exactly its bytes;
  *   check        an overflow of a block in a thread's arena is found by
- *                hc_check_heap() from main (continue mode: one error, counted).
+ *                hc_check_heap() from main (continue mode: one error, counted);
+ *   near_large   blocks realloc() moves in a thread's arena, of sizes just below the
+ *                large-block cut, with their growth room stay that arena's blocks
+ *                (malloc_usable_size and free accept them: no error).
  * alarm() turns a deadlock into a failure. */
 #define _GNU_SOURCE
 #include "heapcheck.h"
@@ -338,6 +341,41 @@ static void case_check(void)
     /* The block was set aside as damaged; it stays that way (never reused). */
 }
 
+/* ---- near_large: realloc's growth room never makes a large block in an arena ----- */
+
+static int near_large_bad;
+
+static void *grow_near_large(void *arg)
+{
+    (void)arg;
+    /* The default mmap threshold is 128 KiB; requests from 256 bytes below it are
+     * arena 0's.  Sizes below that cut whose eighth of room brings them within a
+     * few bytes of the threshold (116480 + 14560 = 131040). */
+    for (size_t size = 116200; size < 116800; size++) {
+        unsigned char *p = do_malloc(16), *wall = do_malloc(16); /* p must move */
+        unsigned char *q = realloc(p, size);
+        if (!q || malloc_usable_size(q) != size) {
+            near_large_bad++;
+            free(q ? q : p);
+        } else {
+            memset(q, 0x5a, size);
+            free(q);
+        }
+        free(wall);
+    }
+    return NULL;
+}
+
+static void case_near_large(void)
+{
+    struct hc_stats before, after;
+    hc_stats(&before);
+    run_threads(1, grow_near_large, NULL);
+    hc_stats(&after);
+    check(near_large_bad == 0 && after.errors == before.errors && hc_check_heap() == 0,
+          "near_large: blocks realloc() moved just below the large cut stay their arena's");
+}
+
 int main(int argc, char **argv)
 {
     (void)argc;
@@ -364,6 +402,7 @@ int main(int argc, char **argv)
     case_exited();
     case_fork();
     case_leak();
+    case_near_large();
     case_check();
     printf("arenas: %d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;

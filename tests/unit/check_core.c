@@ -129,6 +129,43 @@ START_TEST(resize_grows_into_free_neighbour_and_shrinks)
 }
 END_TEST
 
+START_TEST(growth_room_is_taken_and_kept)
+{
+    fresh_core(); /* mmap threshold 1 MiB */
+    ck_assert_uint_eq(core_growth_room(8), 0);
+    ck_assert_uint_eq(core_growth_room(8192), 1024);
+    ck_assert_uint_eq(core_growth_room(8000), 992); /* whole grains only */
+    ck_assert_uint_eq(core_growth_room((size_t)1000 << 10), 0); /* would reach the threshold */
+    ck_assert_uint_eq(core_growth_room((size_t)1 << 20), 0);
+    /* A growth into a large free neighbour takes the room past the new size. */
+    void *a = core_alloc(1000, 16, 0), *b = core_alloc(20000, 16, 0);
+    void *wall = core_alloc(16, 16, 0);
+    core_free(b);
+    ck_assert(core_resize(a, 8000));
+    ck_assert_uint_ge(core_usable(a), 8000 + 992);
+    ck_assert_uint_lt(core_usable(a), 8000 + 992 + 64);
+    size_t usable = core_usable(a);
+    /* Growths and shrinks within the room keep the block as it is. */
+    ck_assert(core_resize(a, 8900));
+    ck_assert_uint_eq(core_usable(a), usable);
+    ck_assert(core_resize(a, 8010));
+    ck_assert_uint_eq(core_usable(a), usable);
+    /* A shrink past the room gives the tail back, merged with the free block after. */
+    ck_assert(core_resize(a, 4000));
+    ck_assert_uint_lt(core_usable(a), 4000 + 64);
+    /* A neighbour without room for it: the growth takes what it needs only. */
+    void *c = core_alloc(100, 16, 0), *d = core_alloc(8100, 16, 0);
+    void *wall2 = core_alloc(16, 16, 0);
+    core_free(d);
+    ck_assert(core_resize(c, 8000));
+    ck_assert_uint_ge(core_usable(c), 8000);
+    ck_assert_uint_lt(core_usable(c), 8000 + 64);
+    (void)wall;
+    (void)wall2;
+    ck_assert_uint_eq(core_check(NULL, NULL), 0);
+}
+END_TEST
+
 START_TEST(check_finds_a_smashed_footer)
 {
     fresh_core();
@@ -201,6 +238,7 @@ Suite *make_suite(void)
     tcase_add_test(tc, alignment_and_offset_hold);
     tcase_add_test(tc, large_blocks_are_mapped_and_unmapped);
     tcase_add_test(tc, resize_grows_into_free_neighbour_and_shrinks);
+    tcase_add_test(tc, growth_room_is_taken_and_kept);
     tcase_add_test(tc, check_finds_a_smashed_footer);
     tcase_add_test(tc, empty_mapped_regions_are_returned);
     tcase_add_test(tc, many_regions_are_found_and_returned);
