@@ -182,9 +182,11 @@ static unsigned char *check_span(unsigned char *u, size_t n, size_t *changed)
 }
 
 /* Which bytes of an n-byte freed block hold poison: all of the first fill_limit, then
- * one line in POISON_STRIDE and the block's last line.  Writing and reading back a
- * large block whole cost as much as the program's own work on it; the first 4 KiB are
- * where most stale pointers into a freed object land (its header and first fields).
+ * one cache line in POISON_STRIDE and the block's last line.  Writing and reading back
+ * a large block whole cost as much as the program's own work on it; the first 4 KiB
+ * are where most stale pointers into a freed object land (its header and first
+ * fields).  The sampled lines are whole cache lines (64-aligned addresses): a span
+ * across two lines touched twice the memory for the same bytes sampled.
  * With check false the spans are poisoned; with it true they are verified, and the
  * first changed byte is returned (NULL if none) and *changed counts the changed ones. */
 #define POISON_LINE ((size_t)64)
@@ -204,12 +206,14 @@ static unsigned char *poison_spans(unsigned char *u, size_t n, bool check, size_
             first = bad;                                                                   \
     } while (0)
     SPAN(0, whole);
-    size_t at = whole;
-    for (; at + POISON_LINE <= n; at += POISON_LINE * POISON_STRIDE)
+    size_t done = whole; /* the end of the last span */
+    size_t at = (size_t)(HC_ALIGN_UP((uintptr_t)u + whole, POISON_LINE) - (uintptr_t)u);
+    for (; at + POISON_LINE <= n; at += POISON_LINE * POISON_STRIDE) {
         SPAN(at, POISON_LINE);
+        done = at + POISON_LINE;
+    }
     /* The last line, unless the last sample covered it; 8-aligned for the word loop. */
     size_t last = n > POISON_LINE ? (n - POISON_LINE) & ~(size_t)7 : 0;
-    size_t done = at - POISON_LINE * POISON_STRIDE + POISON_LINE;
     if (whole < n) {
         if (last < done)
             last = done;
