@@ -346,6 +346,55 @@ static HC_COLD void report_bad_pointer(struct finding *f, void *frame)
     report_all(f, 1, stack);
 }
 
+/* Preset none: straight to the core.  The guarded paths are functions of their own,
+ * so the bare path does not pay for their stack frames. */
+static inline void *alloc_bare(size_t size, size_t align, enum alloc_kind kind, bool zero)
+{
+    struct arena *a = arena_for(size);
+    bool taken = heap_lock(a);
+    /* A block realloc() places will likely grow again: room for it (core.h). */
+    void *p = core_alloc(kind == KIND_REALLOC ? size + core_growth_room(size) : size, align, 0);
+    if (p) {
+        a->live_blocks++;
+        a->live_bytes += core_usable(p);
+    }
+    bool fresh = p && core_is_mapped(p); /* new mappings are already zero */
+    heap_unlock(a, taken);
+    if (p && zero && !fresh)
+        memset(p, 0, size);
+    return p;
+}
+
+static HC_NOINLINE void *alloc_guarded(size_t size, size_t align, enum alloc_kind kind, bool zero,
+                                       void *frame)
+{
+    struct finding found[MAX_CHECK_FINDINGS + 1];
+    struct frames s;
+    struct arena *a = arena_for(size);
+    fault_thread_setup(); /* this thread's alternate signal stack (fault.h) */
+    capture(&s, frame);
+    uint32_t stack = depot_recall(s.pc, s.n, DEPOT_SLOT_ALLOC);
+    bool taken = heap_lock(a);
+    if (!stack) {
+        bool d = lock_acquire(); /* the depot's, after the arena's */
+        stack = depot_put_remembered(s.pc, s.n, DEPOT_SLOT_ALLOC);
+        lock_release(d);
+    }
+    void *p = guard_alloc(size, align, kind, stack, zero);
+    size_t n = 0;
+    if (HC_UNLIKELY(!p) && guard_config.quarantine) {
+        /* The OS said no: what the quarantine holds is better used than failing. */
+        n = (size_t)guard_flush_quarantine(found);
+        p = guard_alloc(size, align, kind, stack, zero);
+    }
+    a->allocs += p != NULL;
+    n += periodic_check(found + n);
+    heap_unlock(a, taken);
+    if (HC_UNLIKELY(n))
+        report_all(found, n, stack);
+    return p;
+}
+
 void *heap_alloc(size_t size, size_t align, enum alloc_kind kind, bool zero, void *frame)
 {
     if (HC_UNLIKELY(starting_up())) {
@@ -356,46 +405,8 @@ void *heap_alloc(size_t size, size_t align, enum alloc_kind kind, bool zero, voi
     }
     if (align < 16)
         align = 16;
-    void *p;
     vg_enter();
-    struct arena *a = arena_for(size);
-    if (!guarded) {
-        bool taken = heap_lock(a);
-        /* A block realloc() places will likely grow again: room for it (core.h). */
-        p = core_alloc(kind == KIND_REALLOC ? size + core_growth_room(size) : size, align, 0);
-        if (p) {
-            a->live_blocks++;
-            a->live_bytes += core_usable(p);
-        }
-        bool fresh = p && core_is_mapped(p); /* new mappings are already zero */
-        heap_unlock(a, taken);
-        if (p && zero && !fresh)
-            memset(p, 0, size);
-    } else {
-        struct finding found[MAX_CHECK_FINDINGS + 1];
-        struct frames s;
-        fault_thread_setup(); /* this thread's alternate signal stack (fault.h) */
-        capture(&s, frame);
-        uint32_t stack = depot_recall(s.pc, s.n, DEPOT_SLOT_ALLOC);
-        bool taken = heap_lock(a);
-        if (!stack) {
-            bool d = lock_acquire(); /* the depot's, after the arena's */
-            stack = depot_put_remembered(s.pc, s.n, DEPOT_SLOT_ALLOC);
-            lock_release(d);
-        }
-        p = guard_alloc(size, align, kind, stack, zero);
-        size_t n = 0;
-        if (HC_UNLIKELY(!p) && guard_config.quarantine) {
-            /* The OS said no: what the quarantine holds is better used than failing. */
-            n = (size_t)guard_flush_quarantine(found);
-            p = guard_alloc(size, align, kind, stack, zero);
-        }
-        a->allocs += p != NULL;
-        n += periodic_check(found + n);
-        heap_unlock(a, taken);
-        if (HC_UNLIKELY(n))
-            report_all(found, n, stack);
-    }
+    void *p = guarded ? alloc_guarded(size, align, kind, zero, frame) : alloc_bare(size, align, kind, zero);
     vg_leave();
     if (HC_UNLIKELY(!p))
         errno = ENOMEM;
@@ -407,21 +418,8 @@ static enum op release_op(enum alloc_kind kind)
     return kind == KIND_NEW ? OP_DELETE : kind == KIND_NEW_ARRAY ? OP_DELETE_ARRAY : OP_FREE;
 }
 
-bool heap_free(void *p, enum alloc_kind kind, void *frame)
+static HC_NOINLINE bool free_guarded(void *p, struct arena *a, enum alloc_kind kind, void *frame)
 {
-    /* Every entry point starts heapcheck up, so a bad pointer as the process's first
-     * call is checked like any other (only start-up's own calls skip the checks). */
-    if (!p || HC_UNLIKELY(bootarena_owns(p)) || HC_UNLIKELY(starting_up()))
-        return true;
-    struct arena *a = arena_of(p); /* the block's own arena, whichever thread frees it */
-    if (!guarded) {
-        bool taken = heap_lock(a);
-        a->live_blocks--;
-        a->live_bytes -= core_usable(p);
-        core_free(p);
-        heap_unlock(a, taken);
-        return true;
-    }
     vg_enter();
     struct finding found[MAX_CHECK_FINDINGS + 2];
     struct frames s;
@@ -442,6 +440,23 @@ bool heap_free(void *p, enum alloc_kind kind, void *frame)
         report_all(found, n, stack);
     vg_leave();
     return freed;
+}
+
+bool heap_free(void *p, enum alloc_kind kind, void *frame)
+{
+    /* Every entry point starts heapcheck up, so a bad pointer as the process's first
+     * call is checked like any other (only start-up's own calls skip the checks). */
+    if (!p || HC_UNLIKELY(bootarena_owns(p)) || HC_UNLIKELY(starting_up()))
+        return true;
+    struct arena *a = arena_of(p); /* the block's own arena, whichever thread frees it */
+    if (guarded)
+        return free_guarded(p, a, kind, frame);
+    bool taken = heap_lock(a);
+    a->live_blocks--;
+    a->live_bytes -= core_usable(p);
+    core_free(p);
+    heap_unlock(a, taken);
+    return true;
 }
 
 size_t heap_usable(void *p, void *frame)
