@@ -451,11 +451,13 @@ bool heap_free(void *p, enum alloc_kind kind, void *frame)
     struct arena *a = arena_of(p); /* the block's own arena, whichever thread frees it */
     if (guarded)
         return free_guarded(p, a, kind, frame);
+    vg_enter(); /* the core reads and writes block heads memcheck keeps off limits */
     bool taken = heap_lock(a);
     a->live_blocks--;
     a->live_bytes -= core_usable(p);
     core_free(p);
     heap_unlock(a, taken);
+    vg_leave();
     return true;
 }
 
@@ -496,7 +498,9 @@ int heap_resize(void *p, size_t size, size_t *old, void *frame)
     bool taken = heap_lock(a);
     if (!guarded) {
         *old = core_usable(p);
-        done = core_resize(p, size);
+        /* Under memcheck a block resized in place must be told with the size memcheck
+         * knows, the requested one, which the bare core does not keep: move instead. */
+        done = !vg_active && core_resize(p, size);
         if (done)
             a->live_bytes += core_usable(p) - *old;
     } else {
