@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -26,22 +27,35 @@
 #define DEFAULT_ERROR_EXITCODE 23
 /* The children not checked by default: the system's programs (shells, make, the
  * compiler and its passes, sed, grep...), whose findings are not the project's and
- * which are many in a `make check`.  The program named on the command line is always
- * checked. */
-#define DEFAULT_TRACE_SKIP "/usr/*,/bin/*,/sbin/*,/lib/*,/lib64/*,/opt/*"
+ * which are many in a `make check`; and shells and interpreters wherever they are
+ * installed (patterns without '/' match the program's name). */
+#define DEFAULT_TRACE_SKIP "/usr/*,/bin/*,/sbin/*,/lib/*,/lib64/*,/opt/*," INTERPRETERS
+#define INTERPRETERS "sh,bash,dash,ksh,mksh,zsh,csh,tcsh,busybox,perl,perl5*,python*," \
+    "ruby,tclsh*,lua,lua5*,node"
 
-/* Programs that only start others: named on the command line, they are not checked
- * themselves but count as children (so the skip list applies), and what they run is.
- * make leaks at exit; `heapcheck -- make check` is about the tests. */
+/* Programs that only start others: make, env, a shell or an interpreter, or a script
+ * (a file starting "#!", whose interpreter is what runs).  Named on the command line,
+ * they are not checked themselves but count as children (so the skip list applies),
+ * and what they run is.  make leaks at exit; `heapcheck -- make check` is about the
+ * tests, `heapcheck -- ./test.sh` about the programs the script runs (and a libtool
+ * wrapper script about the program it wraps). */
 static bool is_launcher(const char *prog)
 {
-    static const char *const names[] = {"make", "gmake", "sh", "bash", "dash", "env"};
+    static const char *const names[] = {"make", "gmake", "env", "sh", "bash", "dash", "ksh",
+                                         "mksh", "zsh", "csh", "tcsh", "busybox", "perl",
+                                         "python", "python2", "python3", "ruby", "tclsh",
+                                         "lua", "node"};
     const char *base = strrchr(prog, '/');
     base = base ? base + 1 : prog;
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (strcmp(base, names[i]) == 0)
             return true;
-    return false;
+    /* python3.11, perl5.36...: a versioned interpreter */
+    if ((strncmp(base, "python", 6) == 0 || strncmp(base, "perl5", 5) == 0) &&
+        strspn(base + strcspn(base, "0123456789"), "0123456789.") ==
+            strlen(base + strcspn(base, "0123456789")) && strpbrk(base, "0123456789"))
+        return true;
+    return run_is_script(prog);
 }
 
 struct options {
@@ -362,12 +376,51 @@ static bool has_findings(const struct proc *p)
     return p->fails || p->errors > 0;
 }
 
-/* Several processes (a `make check`): the reports of those with findings, then one
- * line counting them, which names each. */
-static void render_findings(FILE *out, const struct proc *procs, size_t n,
-                            const struct report_config *cfg)
+/* The processes a run's summary line names; the others are counted, and all of them
+ * listed in a file. */
+#define SUMMARY_NAMES 3
+
+/* Where the whole list of processes with findings goes when the summary line cannot
+ * name them all: DIR/findings.txt with --keep-dumps=DIR, else
+ * $TMPDIR/heapcheck.PID.findings.txt (PID: heapcheck's). */
+static char *findings_list_path(const char *keep_dir)
 {
-    struct proc *shown = xcalloc(n, sizeof *shown);
+    if (keep_dir)
+        return xasprintf("%s/findings.txt", keep_dir);
+    const char *t = getenv("TMPDIR");
+    return xasprintf("%s/heapcheck.%ld.findings.txt", t && t[0] == '/' ? t : "/tmp",
+                     (long)getpid());
+}
+
+/* One line per process with findings: what the summary line says of each, with its
+ * counts. */
+static bool write_findings_list(const char *path, const struct proc *shown, size_t k,
+                                const struct report_config *cfg)
+{
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return false;
+    for (size_t i = 0; i < k; i++) {
+        uint64_t bytes = 0, blocks = 0;
+        for (int kind = 0; kind < LK_COUNT; kind++)
+            if (cfg->count_kinds & (1u << kind)) {
+                bytes = sat_add(bytes, shown[i].summary[kind].bytes);
+                blocks = sat_add(blocks, shown[i].summary[kind].blocks);
+            }
+        fprintf(f, "%s (pid %ld): %" PRIu64 " errors, %" PRIu64 " bytes in %" PRIu64
+                " blocks leaked\n", shown[i].d->exe, shown[i].d->pid, shown[i].errors, bytes,
+                blocks);
+    }
+    return fclose(f) == 0;
+}
+
+/* A run (one process or a whole `make check`): the reports of the processes with
+ * findings, then one line counting the processes, which names the first few with
+ * findings (all of them are listed in a file when there are more). */
+static void render_findings(FILE *out, const struct proc *procs, size_t n,
+                            const struct report_config *cfg, const char *keep_dir)
+{
+    struct proc *shown = xcalloc(n ? n : 1, sizeof *shown);
     size_t k = 0;
     for (size_t i = 0; i < n; i++)
         if (has_findings(&procs[i]))
@@ -376,9 +429,19 @@ static void render_findings(FILE *out, const struct proc *procs, size_t n,
         render_text(out, shown, k, cfg);
         fputc('\n', out);
     }
-    fprintf(out, "heapcheck: %zu processes checked, %zu with findings", n, k);
-    for (size_t i = 0; i < k; i++)
+    fprintf(out, "heapcheck: %zu process%s checked, %zu with findings", n, n == 1 ? "" : "es",
+            k);
+    for (size_t i = 0; i < k && i < SUMMARY_NAMES; i++)
         fprintf(out, "%s%s (pid %ld)", i ? ", " : ": ", shown[i].d->exe, shown[i].d->pid);
+    if (k > SUMMARY_NAMES) {
+        char *path = findings_list_path(keep_dir);
+        fprintf(out, " and %zu more", k - SUMMARY_NAMES);
+        if (write_findings_list(path, shown, k, cfg))
+            fprintf(out, " (all %zu listed in %s)", k, path);
+        else
+            hc_warn("cannot write %s: %m", path);
+        free(path);
+    }
     fputc('\n', out);
     fflush(out);
     free(shown);
@@ -399,10 +462,14 @@ static bool write_document(const char *path, render_fn *render, const struct pro
     return ok;
 }
 
-/* Load, model and render the dumps (of a run: only the processes with findings, when
- * there are several); returns false if any could not be read. */
+/* Load, model and render the dumps (of a run: only the processes with findings, and
+ * the summary line); returns false if any could not be read.  *FAILS: some process
+ * had findings; *TOP_ENDED: the process TOP_PID (the command's own) had findings and
+ * ended by them (heapcheck aborted it after an error, or it died of the fault it
+ * reported). */
 static bool report_dumps(char **files, size_t nfiles, const struct options *o,
-                         const struct supp_list *supps, FILE *out, bool run, bool *fails)
+                         const struct supp_list *supps, FILE *out, bool run, bool *fails,
+                         long top_pid, bool *top_ended)
 {
     struct report_config cfg = {o->show_kinds, o->count_kinds, o->gen_suppressions, supps};
     struct symbolizer *sym = sym_new(true);
@@ -423,14 +490,18 @@ static bool report_dumps(char **files, size_t nfiles, const struct options *o,
         }
         proc_init(&procs[n++], d, sym, &cfg);
     }
-    *fails = false;
-    for (size_t i = 0; i < n; i++)
+    *fails = *top_ended = false;
+    for (size_t i = 0; i < n; i++) {
         *fails |= procs[i].fails;
+        if (procs[i].d->pid == top_pid && procs[i].fails &&
+            (strcmp(procs[i].d->end, "abort") == 0 || strcmp(procs[i].d->end, "signal") == 0))
+            *top_ended = true;
+    }
     if (o->json) {
         if (!render_json(stdout, procs, n, &cfg))
             hc_warn("cannot write the report");
-    } else if (run && n > 1) {
-        render_findings(out, procs, n, &cfg);
+    } else if (run) {
+        render_findings(out, procs, n, &cfg, o->keep_dir);
     } else if (n) {
         render_text(out, procs, n, &cfg);
     }
@@ -457,14 +528,15 @@ static char *lib_options(const struct options *o, const char *prog)
     const char *skip = o->trace_skip;
     if (!skip && !(env && strstr(env, "trace_children_skip=")))
         skip = DEFAULT_TRACE_SKIP;
-    /* trace_parent=0: no process is exempt from the skip list.  With suppressions the
-     * tool matches them itself, from the dump; the library, which is not given them,
-     * must not set a process's exit status for leaks they cover (exitcode=0):
-     * heapcheck's own status says what counts. */
+    /* trace_parent=0: no process is exempt from the skip list.  exitcode=0: each
+     * process keeps its own exit status (a test suite's logic depends on them), its
+     * findings go to its dump, and heapcheck's own status says whether any process had
+     * findings; a user's exitcode= in HEAPCHECK_OPTIONS asks for the library's. */
+    bool own_exitcode = env && strstr(env, "exitcode=");
     return xasprintf("trace_parent=%ld:trace_children=%d%s%s%s%s%s",
                      is_launcher(prog) ? 0L : (long)getpid(),
                      o->trace_children, lc ? ":leak_check=" : "", lc ? lc : "",
-                     o->nsupp ? ":exitcode=0" : "",
+                     own_exitcode && !o->nsupp ? "" : ":exitcode=0",
                      skip ? ":trace_children_skip=" : "", skip ? skip : "");
 }
 
@@ -544,7 +616,9 @@ int main(int argc, char **argv)
         struct report_config cfg = {o.show_kinds, o.count_kinds, false, supps};
         rc = pictures_run(rest, (size_t)nrest, &cfg, &o.pictures, out);
     } else if (report_mode) {
-        bool ok = report_dumps(rest, (size_t)nrest, &o, supps, out, false, &fails);
+        bool top_ended;
+        bool ok = report_dumps(rest, (size_t)nrest, &o, supps, out, false, &fails, 0,
+                               &top_ended);
         rc = !ok ? HC_EXIT_USAGE : (fails && o.error_exitcode_given) ? o.error_exitcode : 0;
     } else {
         char *libopts = lib_options(&o, rest[0]);
@@ -561,8 +635,13 @@ int main(int argc, char **argv)
                     hc_warn("warning: %s wrote no heapcheck dump (statically linked? "
                             "setuid? or a library without dump support)", rest[0]);
             }
-            bool ok = report_dumps(r.dumps, r.ndumps, &o, supps, out, true, &fails);
-            if ((fails || !ok) && o.error_exitcode)
+            bool top_ended;
+            bool ok = report_dumps(r.dumps, r.ndumps, &o, supps, out, true, &fails, r.pid,
+                                   &top_ended);
+            /* The command's own failure wins (its status is what a caller tests);
+             * when it succeeded, skipped (77, Automake's SKIP) or was ended by its own
+             * finding, findings make the status --error-exitcode. */
+            if ((fails || !ok) && o.error_exitcode && (rc == 0 || rc == 77 || top_ended))
                 rc = o.error_exitcode;
             if (o.keep_dir && r.ndumps)
                 hc_warn("dumps kept in %s", o.keep_dir);

@@ -58,7 +58,8 @@ char *find_library(void)
         return absolute(env);
     }
     /* From the build tree: the program is tools/heapcheck, or tools/.libs/heapcheck
-     * behind a libtool wrapper script. */
+     * behind a libtool wrapper script.  Only then: an installed tool (PREFIX/bin) uses
+     * the installed library, even with PREFIX inside the build tree. */
     char exe[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
     if (n > 0) {
@@ -66,10 +67,15 @@ char *find_library(void)
         char *slash = strrchr(exe, '/');
         if (slash) {
             *slash = '\0';
-            static const char *const rel[] = {"/../lib/.libs/libheapcheck.so",
-                                              "/../../lib/.libs/libheapcheck.so"};
-            for (size_t i = 0; i < sizeof rel / sizeof rel[0]; i++) {
-                char *cand = xasprintf("%s%s", exe, rel[i]);
+            static const struct {
+                const char *dir, *lib;
+            } build[] = {{"/tools", "/../lib/.libs/libheapcheck.so"},
+                         {"/tools/.libs", "/../../lib/.libs/libheapcheck.so"}};
+            for (size_t i = 0; i < sizeof build / sizeof build[0]; i++) {
+                size_t len = strlen(exe), dlen = strlen(build[i].dir);
+                if (len < dlen || strcmp(exe + len - dlen, build[i].dir) != 0)
+                    continue;
+                char *cand = xasprintf("%s%s", exe, build[i].lib);
                 char *abs = readable_file(cand) ? absolute(cand) : NULL;
                 free(cand);
                 if (abs)
@@ -89,8 +95,9 @@ char *find_library(void)
 
 /* Find PROG as a shell would.  Returns 0 with *path set, or 126/127 (message
  * printed). */
-static int resolve_program(const char *prog, char **path)
+static int resolve_program(const char *prog, char **path, bool quiet)
 {
+#define hc_warn(...) (quiet ? (void)0 : hc_warn(__VA_ARGS__))
     struct stat st;
     if (strchr(prog, '/')) {
         if (stat(prog, &st) != 0) {
@@ -145,6 +152,22 @@ static int resolve_program(const char *prog, char **path)
     }
     hc_warn("%s: command not found", prog);
     return HC_EXIT_NOTFOUND;
+#undef hc_warn
+}
+
+bool run_is_script(const char *prog)
+{
+    char *path = NULL;
+    if (resolve_program(prog, &path, true) != 0)
+        return false;
+    char head[2] = {0, 0};
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    free(path);
+    if (fd < 0)
+        return false;
+    bool script = read(fd, head, 2) == 2 && head[0] == '#' && head[1] == '!';
+    close(fd);
+    return script;
 }
 
 /* The environment for the program: ours, with LD_PRELOAD and HEAPCHECK_OPTIONS
@@ -352,7 +375,7 @@ int run_program(const struct run_request *req, struct run_result *r)
         return HC_EXIT_USAGE;
     }
     char *path = NULL;
-    int rc = resolve_program(req->argv[0], &path);
+    int rc = resolve_program(req->argv[0], &path, false);
     if (rc) {
         free(lib);
         return rc;
@@ -395,6 +418,7 @@ int run_program(const struct run_request *req, struct run_result *r)
         goto out;
     }
     child_pid = pid;
+    r->pid = pid;
     for (size_t i = 0; i < NFORWARDED; i++) {
         struct sigaction sa;
         memset(&sa, 0, sizeof sa);

@@ -16,6 +16,7 @@ struct run_request {
 struct run_result {
     int status;         /* the program's exit status, or 128 + signal */
     int signal;         /* the signal that ended it, or 0 */
+    long pid;           /* its process id */
     char *tmpdir;       /* the private directory (removed by run_cleanup) */
     size_t ndumps;
     char **dumps;       /* dump paths, by process id */
@@ -26,6 +27,10 @@ struct run_result {
  * printed. */
 int run_program(const struct run_request *req, struct run_result *r);
 void run_cleanup(struct run_result *r);
+
+/* Whether PROG (found in PATH as a shell would) is a script starting "#!": what runs
+ * is then its interpreter. */
+bool run_is_script(const char *prog);
 
 /* The library to preload: $HEAPCHECK_LIB, the build tree's, or the installed one.
  * NULL (with a message printed) when none is found. */

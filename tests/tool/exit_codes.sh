@@ -46,8 +46,8 @@ lib=$(cd lib/.libs && pwd)/libheapcheck.so
 HEAPCHECK_OPTIONS=verbosity=1 LD_PRELOAD="$lib" "$HC" -- \
     sh -c 'printf "%s\n%s\n" "$HEAPCHECK_OPTIONS" "$LD_PRELOAD"' >"$scratch/env" 2>/dev/null
 expect_status 0 $? "printing the environment"
-expect_grep '^verbosity=1:dump_path=/.*/hc:print_reports=0:trace_parent=0:trace_children=1:leak_check=full:trace_children_skip=/usr/\*,/bin/\*,/sbin/\*,/lib/\*,/lib64/\*,/opt/\*$' "$scratch/env" \
-    "HEAPCHECK_OPTIONS keeps the user's options and adds dump_path, leak_check and which processes to check (sh: trace_parent=0)"
+expect_grep '^verbosity=1:dump_path=/.*/hc:print_reports=0:trace_parent=0:trace_children=1:leak_check=full:exitcode=0:trace_children_skip=/usr/\*,/bin/\*,/sbin/\*,/lib/\*,/lib64/\*,/opt/\*,sh,bash,dash,.*,python\*,' "$scratch/env" \
+    "HEAPCHECK_OPTIONS keeps the user's options and adds dump_path, leak_check, exitcode=0 and which processes to check (sh: trace_parent=0; shells and interpreters skipped by name)"
 expect_grep "^$lib:$lib\$" "$scratch/env" "LD_PRELOAD is appended to"
 # shellcheck disable=SC2016
 "$HC" --leak-check=summary -- sh -c 'printf "%s\n" "$HEAPCHECK_OPTIONS"' >"$scratch/env" 2>/dev/null
