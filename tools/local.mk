@@ -13,9 +13,9 @@ tools_heapcheck_SOURCES = \
 	tools/report.c tools/report.h \
 	tools/render.c tools/render.h \
 	lib/fmt.c lib/fmt.h lib/finding_text.c lib/finding_text.h \
-	tools/sarif.c tools/sarif.h \
+	tools/sarif.c tools/sarif.h tools/alloc_fn.c tools/alloc_fn.h \
 	tools/pictures.c tools/pictures.h tools/folded.c tools/flame.c tools/html.c
-tools_heapcheck_CPPFLAGS = -I$(top_builddir) -DHC_LIBDIR='"$(libdir)"'
+tools_heapcheck_CPPFLAGS = -I$(top_builddir) -DHC_LIBDIR='"$(libdir)"' -DHC_MANDIR='"$(mandir)"'
 tools_heapcheck_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(LIBDW_CFLAGS)
 tools_heapcheck_LDADD = $(JANSSON_LIBS) $(LIBDW_LIBS) -lstdc++
 

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "alloc_fn.h"
 #include "dump.h"
 #include "pictures.h"
 #include "render.h"
@@ -65,6 +66,7 @@ struct options {
     bool error_exitcode_given;
     bool gen_suppressions, json;  /* json: the JSON document on stdout, no text */
     const char *json_file, *sarif_file;   /* written beside the text report */
+    const char *sarif_root;     /* --sarif-root: NULL, the working directory */
     bool trace_children;
     const char *trace_skip;     /* NULL: not given */
     struct picture_request pictures;    /* report: --folded, --svg, --html */
@@ -198,6 +200,10 @@ static void usage(FILE *out)
             "  --json                        the report as one JSON document on stdout\n"
             "  --json=FILE                   also write the JSON document to FILE\n"
             "  --sarif=FILE                  also write the findings to FILE as SARIF 2.1.0\n"
+            "  --sarif-root=DIR              SARIF locations relative to DIR (%%SRCROOT%%;\n"
+            "                                default: the working directory)\n"
+            "  --alloc-fn=NAME               an allocation wrapper (like xmalloc): skipped\n"
+            "                                when placing a finding (repeatable; patterns)\n"
             "  --max-dump-size=BYTES         refuse dump files larger than this (268435456)\n"
             "report only:\n"
             "  --folded                      folded stacks of leaked (or, for a snapshot,\n"
@@ -205,6 +211,8 @@ static void usage(FILE *out)
             "  --svg=FILE                    a flame graph of the same, as SVG\n"
             "  --html=FILE                   one self-contained page: errors, leaks, flame\n"
             "                                graph, top sites, snapshots, heap map\n"
+            "  --program=NAME                of dumps of several programs, picture those of\n"
+            "                                NAME (its path, or its base name)\n"
             "  -h, --help                    show this help and exit\n"
             "  -V, --version                 show the version and exit\n"
             "\n"
@@ -241,7 +249,7 @@ static int bad_usage(const char *fmt, ...)
 enum {
     OPT_LEAK_CHECK = 256, OPT_SHOW_KINDS, OPT_SHOW_REACHABLE, OPT_ERRORS_FOR, OPT_EXITCODE,
     OPT_SUPP, OPT_GEN_SUPP, OPT_LOG_FILE, OPT_KEEP, OPT_JSON, OPT_TRACE, OPT_TRACE_SKIP, OPT_SARIF,
-    OPT_FOLDED, OPT_SVG, OPT_HTML, OPT_MAX_DUMP,
+    OPT_FOLDED, OPT_SVG, OPT_HTML, OPT_MAX_DUMP, OPT_SARIF_ROOT, OPT_ALLOC_FN, OPT_PROGRAM,
 };
 
 static const struct option long_opts[] = {
@@ -256,6 +264,9 @@ static const struct option long_opts[] = {
     {"keep-dumps", required_argument, NULL, OPT_KEEP},
     {"json", optional_argument, NULL, OPT_JSON},
     {"sarif", required_argument, NULL, OPT_SARIF},
+    {"sarif-root", required_argument, NULL, OPT_SARIF_ROOT},
+    {"alloc-fn", required_argument, NULL, OPT_ALLOC_FN},
+    {"program", required_argument, NULL, OPT_PROGRAM},
     {"trace-children", required_argument, NULL, OPT_TRACE},
     {"trace-children-skip", required_argument, NULL, OPT_TRACE_SKIP},
     {"folded", no_argument, NULL, OPT_FOLDED},
@@ -335,6 +346,21 @@ static int parse_flags(int argc, char **argv, bool stop_early, struct options *o
                 o->json = true;
             break;
         case OPT_SARIF: o->sarif_file = optarg; break;
+        case OPT_SARIF_ROOT:
+            if (access(optarg, X_OK) != 0)
+                return bad_usage("--sarif-root: %s: %s", optarg, strerror(errno));
+            o->sarif_root = optarg;
+            break;
+        case OPT_ALLOC_FN:
+            if (!*optarg)
+                return bad_usage("--alloc-fn: a function name is needed");
+            alloc_fn_add(optarg);
+            break;
+        case OPT_PROGRAM:
+            if (!*optarg)
+                return bad_usage("--program: a program name is needed");
+            o->pictures.program = optarg;
+            break;
         case OPT_TRACE:
             if (!yes_no(optarg, &o->trace_children))
                 return bad_usage("--trace-children: '%s' is not yes or no", optarg);
@@ -471,7 +497,8 @@ static bool report_dumps(char **files, size_t nfiles, const struct options *o,
                          const struct supp_list *supps, FILE *out, bool run, bool *fails,
                          long top_pid, bool *top_ended)
 {
-    struct report_config cfg = {o->show_kinds, o->count_kinds, o->gen_suppressions, supps};
+    struct report_config cfg = {o->show_kinds, o->count_kinds, o->gen_suppressions, supps,
+                                o->sarif_root};
     struct symbolizer *sym = sym_new(true);
     struct proc *procs = xcalloc(nfiles, sizeof *procs);
     size_t n = 0;

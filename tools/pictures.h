@@ -33,6 +33,7 @@ struct picture_input {
 struct picture_request {
     bool folded;
     const char *svg, *html; /* output files, or NULL */
+    const char *program;    /* --program: only the dumps of this program, or NULL */
 };
 
 /* Load the dumps and write what REQ asks (folded stacks to OUT).  Returns 0, or the

@@ -16,6 +16,7 @@ struct report_config {
     unsigned count_kinds;       /* leak kinds that count as findings */
     bool gen_suppressions;
     const struct supp_list *supps;
+    const char *sarif_root;     /* SARIF's %SRCROOT%; NULL: the working directory */
 };
 
 struct error_view {

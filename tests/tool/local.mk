@@ -17,6 +17,10 @@ tests_tool_many_stacks_SOURCES = tests/tool/many_stacks.c
 tests_tool_many_stacks_CFLAGS = $(AM_CFLAGS) -g -O0 -fno-omit-frame-pointer
 tests_tool_many_stacks_LDADD = $(HC_LINKED)
 
+check_PROGRAMS += tests/tool/wrapper_prog
+tests_tool_wrapper_prog_SOURCES = tests/tool/wrapper_prog.c
+tests_tool_wrapper_prog_CFLAGS = $(AM_CFLAGS) -g -O0 -fno-omit-frame-pointer
+
 check_PROGRAMS += tests/tool/heapmap_prog
 tests_tool_heapmap_prog_SOURCES = tests/tool/heapmap_prog.c
 tests_tool_heapmap_prog_LDADD = $(HC_LINKED)
