@@ -1,10 +1,13 @@
 # heapcheck.m4: `make check-heapcheck` for Autotools projects.    -*- Autoconf -*-
-# serial 2
+# serial 3
 #
 # HEAPCHECK_CHECK([MODE])
 # -----------------------
-# In configure.ac:  HEAPCHECK_CHECK            (or HEAPCHECK_CHECK([linked]))
+# In configure.ac:  m4_pattern_forbid([^HEAPCHECK_])
+#                   HEAPCHECK_CHECK            (or HEAPCHECK_CHECK([linked]))
 # In Makefile.am:   @HEAPCHECK_CHECK_RULES@
+# (m4_pattern_forbid: autoreconf fails at once, naming the macro, when aclocal cannot
+# find this file, rather than configure saying "HEAPCHECK_CHECK: command not found".)
 #
 # Gives `make check-heapcheck`, which runs the project's TESTS under the heapcheck
 # tool: those without an extension of TEST_EXTENSIONS through LOG_COMPILER, those
