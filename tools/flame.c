@@ -63,8 +63,8 @@ static void build(struct node *root, const struct picture_input *in)
         if (in->several) {
             char label[300];
             const char *base = strrchr(w->p->d->exe, '/');
-            snprintf(label, sizeof label, "%s[%ld]", base ? base + 1 : w->p->d->exe, w->p->d->pid);
-            n = child(n, label, "process");
+            snprintf(label, sizeof label, "%s", base ? base + 1 : w->p->d->exe);
+            n = child(n, label, "program");
             n->cls = 2;
             account(n, w);
         }

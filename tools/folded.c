@@ -51,7 +51,7 @@ void folded_write(FILE *out, const struct picture_input *in)
         if (in->several) {
             char root[300];
             const char *base = strrchr(w->p->d->exe, '/');
-            snprintf(root, sizeof root, "%s[%ld]", base ? base + 1 : w->p->d->exe, w->p->d->pid);
+            snprintf(root, sizeof root, "%s", base ? base + 1 : w->p->d->exe);
             clean(root);
             append(&s, &len, &cap, root);
         }

@@ -8,6 +8,7 @@
  * test reads it) and records any error in data-script-error. */
 #include "config.h"
 
+#include "alloc_fn.h"
 #include "pictures.h"
 #include "render.h"
 
@@ -48,17 +49,56 @@ static void stack_html(FILE *out, const char *label, const struct sym_stack *st)
     fputs("</ol></div>", out);
 }
 
+/* The place an error is shown under: its first frame of the program's own in the
+ * stack where it was found (else where its block was allocated). */
+static const struct sym_frame *error_site(const struct error_view *v)
+{
+    for (int w = 0; w < ES_COUNT; w++) {
+        const struct sym_frame *f = alloc_fn_first_own_frame(v->st[w]);
+        if (f)
+            return f;
+    }
+    return NULL;
+}
+
+/* Errors of the same kind and description at the same place, in however many
+ * processes, are shown once. */
+static bool same_error(const struct error_view *a, const struct error_view *b)
+{
+    if (strcmp(a->e->kind, b->e->kind) != 0 || strcmp(a->e->op, b->e->op) != 0 ||
+        a->e->size != b->e->size || a->e->offset != b->e->offset)
+        return false;
+    const struct sym_frame *fa = error_site(a), *fb = error_site(b);
+    if (!fa || !fb)
+        return false;
+    return fa->function && fb->function && fa->file && fb->file &&
+           strcmp(fa->function, fb->function) == 0 && strcmp(fa->file, fb->file) == 0 &&
+           fa->line == fb->line;
+}
+
+struct shown_error {
+    const struct proc *p;
+    const struct error_view *v;
+    size_t nprocs;
+};
+
 static void errors_section(FILE *out, const struct picture_input *in)
 {
-    uint64_t total = 0;
+    uint64_t total = 0, unkept = 0;
+    size_t cap = 0;
     for (size_t i = 0; i < in->nprocs; i++)
-        if (in->procs[i].d->kind == DUMP_EXIT)
+        if (in->procs[i].d->kind == DUMP_EXIT) {
             total += in->procs[i].errors;
+            cap += in->procs[i].d->nerrors;
+            if (in->procs[i].d->errors_total > in->procs[i].d->nerrors)
+                unkept += in->procs[i].d->errors_total - in->procs[i].d->nerrors;
+        }
     fprintf(out, "<section id=\"errors\"><h2>Errors <span class=\"count%s\">%" PRIu64 "</span></h2>\n",
             total ? "" : " none", total);
     if (!total)
         fputs("<p class=\"good\">No heap errors were found.</p>\n", out);
-    size_t shown = 0;
+    struct shown_error *sh = xcalloc(cap ? cap : 1, sizeof *sh);
+    size_t n = 0;
     for (size_t i = 0; i < in->nprocs; i++) {
         const struct proc *p = &in->procs[i];
         if (p->d->kind != DUMP_EXIT)
@@ -67,30 +107,53 @@ static void errors_section(FILE *out, const struct picture_input *in)
             const struct error_view *v = &p->errs[j];
             if (v->suppressed_by)
                 continue;
-            char desc[512];
-            error_description(v->e, desc, sizeof desc);
-            /* The first few open; the rest one line each until clicked. */
-            fprintf(out, "<details class=\"error\"%s><summary><span class=\"ekind\">",
-                    ++shown <= 5 ? " open" : "");
-            xml_text(out, v->e->kind);
-            fputs("</span> ", out);
-            if (v->e->op[0]) {
-                fputs("on <code>", out);
-                xml_text(out, v->e->op);
-                fputs("</code> ", out);
-            }
-            fprintf(out, "<span class=\"pid\">process %ld</span></summary><p>", p->d->pid);
-            xml_text(out, desc);
-            fputs("</p>", out);
-            stack_html(out, "found at", v->st[ES_FOUND]);
-            stack_html(out, "allocated at", v->st[ES_ALLOCATED]);
-            stack_html(out, "freed at", v->st[ES_FREED]);
-            fputs("</details>\n", out);
+            size_t k = 0;
+            while (k < n && !same_error(sh[k].v, v))
+                k++;
+            if (k == n)
+                sh[n++] = (struct shown_error){p, v, 0};
+            if (sh[k].p != p || sh[k].nprocs == 0)
+                sh[k].nprocs++;
         }
-        if (p->d->errors_total > p->d->nerrors)
-            fprintf(out, "<p>%" PRIu64 " more errors were counted but not kept in the dump.</p>",
-                    p->d->errors_total - p->d->nerrors);
     }
+    for (size_t k = 0; k < n; k++) {
+        const struct error_view *v = sh[k].v;
+        char desc[512], cause[512];
+        error_description(v->e, desc, sizeof desc);
+        error_likely_cause(v->e, cause, sizeof cause);
+        /* The first few open; the rest one line each until clicked. */
+        fprintf(out, "<details class=\"error\"%s><summary><span class=\"ekind\">",
+                k < 5 ? " open" : "");
+        xml_text(out, v->e->kind);
+        fputs("</span> ", out);
+        if (v->e->op[0]) {
+            fputs("on <code>", out);
+            xml_text(out, v->e->op);
+            fputs("</code> ", out);
+        }
+        const char *base = strrchr(sh[k].p->d->exe, '/');
+        fputs("<span class=\"pid\">", out);
+        xml_text(out, base ? base + 1 : sh[k].p->d->exe);
+        if (sh[k].nprocs > 1)
+            fprintf(out, ", in %zu processes (first: %ld)", sh[k].nprocs, sh[k].p->d->pid);
+        else
+            fprintf(out, ", process %ld", sh[k].p->d->pid);
+        fputs("</span></summary><p>", out);
+        xml_text(out, desc);
+        fputs("</p>", out);
+        if (cause[0]) {
+            fputs("<p class=\"cause\">likely cause: ", out);
+            xml_text(out, cause);
+            fputs("</p>", out);
+        }
+        stack_html(out, "found at", v->st[ES_FOUND]);
+        stack_html(out, "allocated at", v->st[ES_ALLOCATED]);
+        stack_html(out, "freed at", v->st[ES_FREED]);
+        fputs("</details>\n", out);
+    }
+    if (unkept)
+        fprintf(out, "<p>%" PRIu64 " more errors were counted but not kept in the dumps.</p>", unkept);
+    free(sh);
     fputs("</section>\n", out);
 }
 
@@ -99,11 +162,18 @@ static const char *const kind_class[LK_COUNT] = {"k-def", "k-ind", "k-pos", "k-r
 static void leaks_section(FILE *out, const struct picture_input *in, const struct picture_input *graph)
 {
     struct hc_count sum[LK_COUNT] = {{0, 0}};
-    size_t exits = 0;
+    size_t exits = 0, unchecked = 0, aborted = 0, killed = 0;
     for (size_t i = 0; i < in->nprocs; i++) {
         const struct proc *p = &in->procs[i];
         if (p->d->kind != DUMP_EXIT)
             continue;
+        if (strcmp(p->d->leak_check, "off") == 0) {
+            /* no leak check: nothing to add, and "nothing leaked" would be untrue */
+            unchecked++;
+            aborted += strcmp(p->d->end, "abort") == 0;
+            killed += strcmp(p->d->end, "signal") == 0;
+            continue;
+        }
         exits++;
         for (int k = 0; k < LK_COUNT; k++) {
             sum[k].bytes = sat_add(sum[k].bytes, p->summary[k].bytes);
@@ -111,7 +181,19 @@ static void leaks_section(FILE *out, const struct picture_input *in, const struc
         }
     }
     fputs("<section id=\"leaks\"><h2>Leaks</h2>\n", out);
-    if (!exits) {
+    if (unchecked) {
+        fprintf(out, "<p class=\"warn\">The leak check did not run in %zu of the %zu processes",
+                unchecked, unchecked + exits);
+        if (aborted || killed)
+            fprintf(out, " (%zu aborted on an error, %zu died of a fatal signal, before it)",
+                    aborted, killed);
+        else
+            fputs(" (leak checking was off)", out);
+        fputs(exits ? ": the numbers below are of the others.</p>\n" : ".</p>\n", out);
+    }
+    if (!exits && unchecked) {
+        fputs("<p>No leak check ran, so nothing is known of the leaks.</p>\n", out);
+    } else if (!exits) {
         fputs("<p>Only snapshots were given: the leak check runs at exit. The flame graph shows "
               "the live heap of the latest snapshot.</p>\n", out);
     } else {
@@ -125,7 +207,9 @@ static void leaks_section(FILE *out, const struct picture_input *in, const struc
         }
         fputs("</table>\n", out);
     }
-    if (graph->bytes || !exits) {
+    if (!exits && unchecked) {
+        /* said above */
+    } else if (graph->bytes || !exits) {
         fputs("<div class=\"graph\">", out);
         flame_write_svg(out, graph, NULL, false, 1160);
         fputs("</div>", out);
@@ -136,14 +220,22 @@ static void leaks_section(FILE *out, const struct picture_input *in, const struc
     fputs("</section>\n", out);
 }
 
-/* The allocation site of a stack: its innermost frame in the program's own code,
- * else its innermost frame. */
+/* The allocation site of a stack: its innermost frame in the program's own code that
+ * is not an allocation wrapper (xmalloc, g_malloc, --alloc-fn: alloc_fn.h), else its
+ * innermost frame in the program, else its innermost frame. */
 static const struct sym_frame *site_of(const struct weighted *w)
 {
-    for (size_t i = 0; i < w->st->n; i++)
-        if (w->st->f[i].module && strcmp(w->st->f[i].module, w->p->d->exe) == 0)
-            return &w->st->f[i];
-    return w->st->n ? &w->st->f[0] : NULL;
+    const struct sym_frame *own = NULL;
+    for (size_t i = 0; i < w->st->n; i++) {
+        const struct sym_frame *f = &w->st->f[i];
+        if (!f->module || strcmp(f->module, w->p->d->exe) != 0)
+            continue;
+        if (!alloc_fn_is_wrapper(f->function))
+            return f;
+        if (!own)
+            own = f;
+    }
+    return own ? own : w->st->n ? &w->st->f[0] : NULL;
 }
 
 struct site {
@@ -187,7 +279,8 @@ static void sites_section(FILE *out, const struct picture_input *g)
     }
     qsort(s, n, sizeof *s, by_bytes);
     fprintf(out, "<section id=\"sites\"><h2>Top allocation sites</h2>\n<p>%s, by the innermost "
-                 "frame in the program's own code (click a row for its largest stack).</p>\n",
+                 "frame in the program's own code, allocation wrappers such as xmalloc skipped (click a "
+                 "row for its largest stack).</p>\n",
             g->live ? "Live bytes of the latest snapshot" : "Leaked bytes");
     fputs("<table class=\"sites\"><tr><th>#</th><th>bytes</th><th>blocks</th><th>share</th>"
           "<th>site</th></tr>\n", out);
@@ -351,7 +444,8 @@ static const char style[] =
     ".mod{color:#777}table{border-collapse:collapse}td,th{padding:3px 10px;border-bottom:1px solid #eee;"
     "text-align:left;vertical-align:top}.num{text-align:right;font-variant-numeric:tabular-nums}"
     ".swatch,.key{display:inline-block;width:12px;height:12px;border-radius:2px;margin-right:6px;"
-    "vertical-align:-1px}.k-def{background:hsl(0,72%,58%)}.k-ind{background:hsl(24,85%,58%)}"
+    "vertical-align:-1px;box-shadow:inset 0 0 0 1px rgba(0,0,0,.35)}.cause{color:#6d4c41}"
+    ".warn{color:#b71c1c}.k-def{background:hsl(0,72%,58%)}.k-ind{background:hsl(24,85%,58%)}"
     ".k-pos{background:hsl(45,90%,55%)}.k-rea{background:hsl(210,30%,68%)}"
     ".bar{display:inline-block;height:10px;background:#90a4ae;max-width:100px}"
     ".graph{overflow-x:auto}.chart .grid{stroke:#e5e5e5}.chart .axis{font-size:12px;fill:#555}"
@@ -368,7 +462,7 @@ static const char style[] =
 static const char script[] =
     "(function(){'use strict';\n"
     "window.addEventListener('error',function(e){document.body.setAttribute('data-script-error',String(e.message));});\n"
-    "var COL={l:'#2e7d32',o:'#b39ddb',f:'#e8e8e8',q:'#f9a825',d:'#c62828',g:'#1565c0',c:'#455a64',u:'#fafafa'};\n"
+    "var COL={l:'#2e7d32',o:'#b39ddb',f:'#e8e8e8',q:'#f9a825',d:'#c62828',g:'#1565c0',c:'#455a64',u:'#b3e5fc'};\n"
     "var NAME={l:'live (the program\\'s bytes)',o:'heapcheck overhead (headers, canaries, slack)',f:'free',"
     "q:'quarantined (freed, held back)',d:'damaged (set aside)',g:'guarded: a slot holding a live block',"
     "c:'guarded slot, freed and kept closed',u:'guarded slot, never used'};\n"
@@ -406,65 +500,144 @@ static const char script[] =
     "sel.value=String(maps.length-1);sel.addEventListener('change',function(){draw(maps[+sel.value]);});draw(maps[maps.length-1]);}\n"
     "document.body.setAttribute('data-rendered','ok');})();\n";
 
+/* The programs of the dumps, each with its number of processes, in the order first
+ * met: "sed (120 processes), test-localename (3 processes)". */
+struct program {
+    const char *exe;
+    size_t nprocs;
+};
+
+static size_t programs_of(const struct picture_input *in, struct program *pr)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < in->nprocs; i++) {
+        const struct hc_dump *d = in->procs[i].d;
+        bool seen_pid = false;
+        for (size_t j = 0; j < i; j++)
+            seen_pid |= in->procs[j].d->pid == d->pid;
+        size_t k = 0;
+        while (k < n && strcmp(pr[k].exe, d->exe) != 0)
+            k++;
+        if (k == n)
+            pr[n++] = (struct program){d->exe, 0};
+        if (!seen_pid)
+            pr[k].nprocs++;
+    }
+    return n;
+}
+
+/* The dump that stands for process I's heap at the end: its exit dump, else its
+ * latest snapshot. */
+static bool is_final(const struct picture_input *in, size_t i)
+{
+    const struct hc_dump *d = in->procs[i].d;
+    for (size_t j = 0; j < in->nprocs; j++) {
+        const struct hc_dump *o = in->procs[j].d;
+        if (j == i || o->pid != d->pid || !o->has_stats)
+            continue;
+        if (d->kind == DUMP_EXIT)
+            continue;
+        if (o->kind == DUMP_EXIT || o->time_ms > d->time_ms ||
+            (o->time_ms == d->time_ms && o->seq > d->seq))
+            return false;
+    }
+    return d->has_stats;
+}
+
+/* At most this many programs are named in the header; the rest are counted. */
+#define PROGRAMS_NAMED 6
+
 bool html_write(FILE *out, const struct picture_input *in, const struct picture_input *live,
                 const struct report_config *cfg)
 {
     (void)cfg;
-    const struct hc_dump *d0 = in->procs[0].d;
     size_t nsnap = 0;
-    const struct hc_dump *latest = NULL;
-    for (size_t i = 0; i < in->nprocs; i++) {
-        const struct hc_dump *d = in->procs[i].d;
-        if (d->kind == DUMP_SNAPSHOT)
-            nsnap++;
-        /* The exit dump if there is one (the end), else the latest snapshot. */
-        if (d->has_stats &&
-            (!latest || (latest->kind != DUMP_EXIT && (d->kind == DUMP_EXIT || d->time_ms > latest->time_ms))))
-            latest = d;
-    }
+    for (size_t i = 0; i < in->nprocs; i++)
+        nsnap += in->procs[i].d->kind == DUMP_SNAPSHOT;
+    struct program *pr = xcalloc(in->nprocs, sizeof *pr);
+    size_t nprog = programs_of(in, pr), nproc = 0;
+    for (size_t k = 0; k < nprog; k++)
+        nproc += pr[k].nprocs;
     fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>heapcheck: ", out);
-    xml_text(out, d0->exe);
+    if (nprog == 1)
+        xml_text(out, pr[0].exe);
+    else
+        fprintf(out, "%zu programs", nprog);
     fprintf(out, "</title>\n<style>%s</style></head>\n<body>\n<header><h1>heapcheck report: ", style);
-    xml_text(out, d0->exe);
-    fprintf(out, "</h1><p>%zu dump%s: %zu at exit, %zu snapshot%s; process%s", in->nprocs,
-            in->nprocs == 1 ? "" : "s", in->nprocs - nsnap, nsnap, nsnap == 1 ? "" : "s",
-            in->nprocs == 1 ? "" : "es");
-    for (size_t i = 0; i < in->nprocs; i++) {
-        bool seen = false;
-        for (size_t j = 0; j < i; j++)
-            seen |= in->procs[j].d->pid == in->procs[i].d->pid;
-        if (!seen)
-            fprintf(out, " %ld", in->procs[i].d->pid);
+    if (nprog == 1)
+        xml_text(out, pr[0].exe);
+    else
+        fprintf(out, "%zu programs, %zu processes", nprog, nproc);
+    fprintf(out, "</h1><p>%zu dump%s: %zu at exit, %zu snapshot%s; ", in->nprocs,
+            in->nprocs == 1 ? "" : "s", in->nprocs - nsnap, nsnap, nsnap == 1 ? "" : "s");
+    if (nproc == 1) {
+        fprintf(out, "process %ld", in->procs[0].d->pid);
+    } else {
+        for (size_t k = 0; k < nprog && k < PROGRAMS_NAMED; k++) {
+            const char *base = strrchr(pr[k].exe, '/');
+            fputs(k ? ", " : "", out);
+            xml_text(out, base ? base + 1 : pr[k].exe);
+            fprintf(out, " (%zu process%s)", pr[k].nprocs, pr[k].nprocs == 1 ? "" : "es");
+        }
+        if (nprog > PROGRAMS_NAMED)
+            fprintf(out, " and %zu more programs", nprog - PROGRAMS_NAMED);
     }
+    free(pr);
     fputs("</p><nav><a href=\"#errors\">errors</a><a href=\"#leaks\">leaks</a><a href=\"#sites\">"
           "allocation sites</a>", out);
     if (nsnap >= 2)
         fputs("<a href=\"#timeline\">over time</a>", out);
     fputs("<a href=\"#heapmap\">heap map</a></nav></header>\n<main>\n", out);
 
-    /* The numbers first. */
+    /* The numbers first: of each process, its exit dump (else its latest snapshot),
+     * summed. */
     fputs("<section id=\"summary\"><h2>Summary</h2><div class=\"cards\">", out);
     uint64_t errors = 0, lost = 0;
+    size_t checked = 0, finals = 0, exits = 0;
+    bool slots = false;
+    struct hc_stats_rec end = {0};
     for (size_t i = 0; i < in->nprocs; i++) {
         const struct proc *p = &in->procs[i];
-        if (p->d->kind != DUMP_EXIT)
+        if (p->d->kind == DUMP_EXIT) {
+            errors += p->errors;
+            exits++;
+            if (strcmp(p->d->leak_check, "off") != 0) {
+                checked++;
+                lost = sat_add(lost, sat_add(p->summary[LK_DEFINITE].bytes,
+                                             p->summary[LK_POSSIBLE].bytes));
+            }
+        }
+        if (!is_final(in, i))
             continue;
-        errors += p->errors;
-        lost = sat_add(lost, sat_add(p->summary[LK_DEFINITE].bytes, p->summary[LK_POSSIBLE].bytes));
+        finals++;
+        end.live_bytes = sat_add(end.live_bytes, p->d->stats.live_bytes);
+        end.live_blocks = sat_add(end.live_blocks, p->d->stats.live_blocks);
+        end.heap_bytes = sat_add(end.heap_bytes, p->d->stats.heap_bytes);
+        end.quarantine_bytes = sat_add(end.quarantine_bytes, p->d->stats.quarantine_bytes);
+        for (size_t r = 0; r < p->d->nregions; r++)
+            slots |= p->d->regions[r].slots;
     }
     char h[32];
     fprintf(out, "<div class=\"card\">errors<b>%" PRIu64 "</b></div>", errors);
-    human_bytes(lost, h, sizeof h);
-    fprintf(out, "<div class=\"card\">definitely + possibly lost<b>%s</b></div>", h);
-    if (latest) {
-        human_bytes(latest->stats.live_bytes, h, sizeof h);
-        fprintf(out, "<div class=\"card\">live %s<b>%s</b>in %" PRIu64 " blocks</div>",
-                latest->kind == DUMP_EXIT ? "at exit" : "at the last snapshot", h,
-                latest->stats.live_blocks);
-        human_bytes(latest->stats.heap_bytes, h, sizeof h);
-        fprintf(out, "<div class=\"card\">heap held from the OS<b>%s</b></div>", h);
-        human_bytes(latest->stats.quarantine_bytes, h, sizeof h);
-        fprintf(out, "<div class=\"card\">in quarantine<b>%s</b></div>", h);
+    if (checked) {
+        human_bytes(lost, h, sizeof h);
+        fprintf(out, "<div class=\"card\">definitely + possibly lost<b>%s</b>%s</div>", h,
+                checked < exits ? "where the leak check ran" : "");
+    } else if (exits) {
+        fputs("<div class=\"card\">leaks<b>not checked</b>the leak check did not run</div>", out);
+    }
+    if (finals) {
+        const char *of = finals > 1 ? " (all processes)" : "";
+        human_bytes(end.live_bytes, h, sizeof h);
+        fprintf(out, "<div class=\"card\">live %s%s<b>%s</b>in %" PRIu64 " blocks</div>",
+                exits ? "at the end" : "at the last snapshot", of, h, end.live_blocks);
+        /* The main heap's regions and the large blocks' mappings: the guarded-slot
+         * pool (drawn as the map's last strip) is address space reserved, not held. */
+        human_bytes(end.heap_bytes, h, sizeof h);
+        fprintf(out, "<div class=\"card\">heap held from the OS%s<b>%s</b>%s</div>", of, h,
+                slots ? "besides the guarded slots" : "");
+        human_bytes(end.quarantine_bytes, h, sizeof h);
+        fprintf(out, "<div class=\"card\">in quarantine%s<b>%s</b></div>", of, h);
     }
     fputs("</div></section>\n", out);
 
@@ -483,7 +656,7 @@ bool html_write(FILE *out, const struct picture_input *in, const struct picture_
           "slots, where there is one, is the last strip: slots holding a live block, slots freed and kept "
           "closed, slots never used, and the guard pages between them. Hover a cell for its address. Dump: <select id=\"mapsel\"></select></p>\n<p id=\"maplegend\" class=\"legend\"></p>"
           "<div id=\"maps\"></div><div id=\"maptip\"></div>\n", out);
-    if (!latest)
+    if (!finals)
         fputs("<p>These dumps carry no heap map (written by an older heapcheck).</p>\n", out);
     fputs("</section>\n</main>\n", out);
     map_data(out, in);

@@ -51,6 +51,13 @@ void human_bytes(uint64_t n, char *buf, size_t len)
         snprintf(buf, len, "%.1f %s", v, units[u]);
 }
 
+/* --program=NAME: the executable's path, or its base name. */
+static bool is_program(const char *exe, const char *name)
+{
+    const char *base = strrchr(exe, '/');
+    return strcmp(exe, name) == 0 || strcmp(base ? base + 1 : exe, name) == 0;
+}
+
 static void add(struct picture_input *in, size_t *cap, struct weighted w)
 {
     if (in->nw == *cap) {
@@ -58,7 +65,7 @@ static void add(struct picture_input *in, size_t *cap, struct weighted w)
         in->w = xrealloc(in->w, *cap, sizeof *in->w);
     }
     in->w[in->nw++] = w;
-    in->several |= w.p->d->pid != in->w[0].p->d->pid;
+    in->several |= strcmp(w.p->d->exe, in->w[0].p->d->exe) != 0;
     in->bytes = sat_add(in->bytes, w.bytes);
     in->blocks = sat_add(in->blocks, w.blocks);
 }
@@ -168,12 +175,15 @@ int pictures_run(char **files, size_t nfiles, const struct report_config *cfg,
             rc = HC_EXIT_USAGE;
             break;
         }
-        proc_init(&in.procs[in.nprocs++], d, sym, cfg);
-        if (req->html && strcmp(d->exe, in.procs[0].d->exe) != 0) {
-            hc_warn("mixed dumps: %s is of %s, %s of %s; an HTML report shows one program",
-                    in.procs[0].d->file, in.procs[0].d->exe, d->file, d->exe);
-            rc = HC_EXIT_USAGE;
+        if (req->program && !is_program(d->exe, req->program)) {
+            dump_free(d);
+            continue;
         }
+        proc_init(&in.procs[in.nprocs++], d, sym, cfg);
+    }
+    if (!rc && !in.nprocs) {
+        hc_warn("--program=%s: none of the dumps is of that program", req->program);
+        rc = HC_EXIT_USAGE;
     }
     if (!rc)
         rc = collect(&in, sym, cfg, req->folded || req->svg);

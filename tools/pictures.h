@@ -27,7 +27,8 @@ struct picture_input {
     struct weighted *w;     /* of the dumps the flame graph and folded stacks draw */
     size_t nw;
     uint64_t bytes, blocks; /* their sums */
-    bool several;           /* they come from several processes: each gets a root box */
+    bool several;           /* they come from several programs: each gets a root box (the
+                               processes of one program are merged) */
 };
 
 struct picture_request {

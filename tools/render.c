@@ -146,6 +146,33 @@ void error_describe(const struct hc_error *e, struct finding_desc *d)
     };
 }
 
+static void no_line_start(struct finding_sink *s, struct fmt *f)
+{
+    (void)s;
+    (void)f;
+}
+
+static void no_stack(struct finding_sink *s, struct fmt *f, enum finding_stack which)
+{
+    (void)s;
+    (void)f;
+    (void)which;
+}
+
+void error_likely_cause(const struct hc_error *e, char *buf, size_t len)
+{
+    struct finding_desc d;
+    error_describe(e, &d);
+    static char text[16384];
+    struct fmt f;
+    fmt_init(&f, text, sizeof text);
+    struct finding_sink sink = {no_line_start, no_stack};
+    finding_render(&f, &d, &sink);
+    const char *c = strstr(fmt_text(&f), "likely cause: ");
+    size_t n = c ? strcspn(c + 14, "\n") : 0;
+    snprintf(buf, len, "%.*s", (int)n, c ? c + 14 : "");
+}
+
 static void text_error(FILE *out, const struct proc *p, const struct error_view *v,
                        const struct report_config *cfg)
 {

@@ -18,6 +18,9 @@ bool render_json(FILE *out, const struct proc *procs, size_t n,
 struct finding_desc;
 void error_describe(const struct hc_error *e, struct finding_desc *d);
 
+/* The text report's "likely cause" of the error, into BUF ("" when it has none). */
+void error_likely_cause(const struct hc_error *e, char *buf, size_t len);
+
 /* One sentence saying where the error's address is relative to its block. */
 void error_description(const struct hc_error *e, char *buf, size_t len);
 

@@ -48,7 +48,8 @@ tool_tests = \
 	tests/tool/html_browser.sh \
 	tests/tool/exit_status_suite.sh \
 	tests/tool/run_scope.sh \
-	tests/tool/m4_found.sh
+	tests/tool/m4_found.sh \
+	tests/tool/suite_report.sh
 TESTS += $(tool_tests)
 EXTRA_DIST += $(tool_tests) tests/tool/common.sh tests/tool/fake_prog.sh \
 	tests/tool/data tests/tool/corpus tests/tool/sarif/sarif-schema-2.1.0.json \
