@@ -490,12 +490,12 @@ static bool write_document(const char *path, render_fn *render, const struct pro
 
 /* Load, model and render the dumps (of a run: only the processes with findings, and
  * the summary line); returns false if any could not be read.  *FAILS: some process
- * had findings; *TOP_ENDED: the process TOP_PID (the command's own) had findings and
- * ended by them (heapcheck aborted it after an error, or it died of the fault it
- * reported). */
+ * had findings; *ENDED: some process was ended by its findings (heapcheck aborted it
+ * after an error, or it died of the fault it reported), which may be why the command
+ * failed. */
 static bool report_dumps(char **files, size_t nfiles, const struct options *o,
                          const struct supp_list *supps, FILE *out, bool run, bool *fails,
-                         long top_pid, bool *top_ended)
+                         bool *ended)
 {
     struct report_config cfg = {o->show_kinds, o->count_kinds, o->gen_suppressions, supps,
                                 o->sarif_root};
@@ -517,12 +517,12 @@ static bool report_dumps(char **files, size_t nfiles, const struct options *o,
         }
         proc_init(&procs[n++], d, sym, &cfg);
     }
-    *fails = *top_ended = false;
+    *fails = *ended = false;
     for (size_t i = 0; i < n; i++) {
         *fails |= procs[i].fails;
-        if (procs[i].d->pid == top_pid && procs[i].fails &&
+        if (procs[i].fails &&
             (strcmp(procs[i].d->end, "abort") == 0 || strcmp(procs[i].d->end, "signal") == 0))
-            *top_ended = true;
+            *ended = true;
     }
     if (o->json) {
         if (!render_json(stdout, procs, n, &cfg))
@@ -643,9 +643,8 @@ int main(int argc, char **argv)
         struct report_config cfg = {o.show_kinds, o.count_kinds, false, supps};
         rc = pictures_run(rest, (size_t)nrest, &cfg, &o.pictures, out);
     } else if (report_mode) {
-        bool top_ended;
-        bool ok = report_dumps(rest, (size_t)nrest, &o, supps, out, false, &fails, 0,
-                               &top_ended);
+        bool ended;
+        bool ok = report_dumps(rest, (size_t)nrest, &o, supps, out, false, &fails, &ended);
         rc = !ok ? HC_EXIT_USAGE : (fails && o.error_exitcode_given) ? o.error_exitcode : 0;
     } else {
         char *libopts = lib_options(&o, rest[0]);
@@ -662,13 +661,13 @@ int main(int argc, char **argv)
                     hc_warn("warning: %s wrote no heapcheck dump (statically linked? "
                             "setuid? or a library without dump support)", rest[0]);
             }
-            bool top_ended;
-            bool ok = report_dumps(r.dumps, r.ndumps, &o, supps, out, true, &fails, r.pid,
-                                   &top_ended);
+            bool ended;
+            bool ok = report_dumps(r.dumps, r.ndumps, &o, supps, out, true, &fails, &ended);
             /* The command's own failure wins (its status is what a caller tests);
-             * when it succeeded, skipped (77, Automake's SKIP) or was ended by its own
-             * finding, findings make the status --error-exitcode. */
-            if ((fails || !ok) && o.error_exitcode && (rc == 0 || rc == 77 || top_ended))
+             * when it succeeded, skipped (77, Automake's SKIP), or failed when some
+             * process was ended by its findings (a test heapcheck aborted fails make
+             * check), findings make the status --error-exitcode. */
+            if ((fails || !ok) && o.error_exitcode && (rc == 0 || rc == 77 || ended))
                 rc = o.error_exitcode;
             if (o.keep_dir && r.ndumps)
                 hc_warn("dumps kept in %s", o.keep_dir);

@@ -418,7 +418,6 @@ int run_program(const struct run_request *req, struct run_result *r)
         goto out;
     }
     child_pid = pid;
-    r->pid = pid;
     for (size_t i = 0; i < NFORWARDED; i++) {
         struct sigaction sa;
         memset(&sa, 0, sizeof sa);

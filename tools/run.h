@@ -16,7 +16,6 @@ struct run_request {
 struct run_result {
     int status;         /* the program's exit status, or 128 + signal */
     int signal;         /* the signal that ended it, or 0 */
-    long pid;           /* its process id */
     char *tmpdir;       /* the private directory (removed by run_cleanup) */
     size_t ndumps;
     char **dumps;       /* dump paths, by process id */

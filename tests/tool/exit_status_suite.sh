@@ -3,7 +3,7 @@
 # step that runs the built program, a pipe through it, a test of its status) gives the
 # same results under `heapcheck --` as plainly, while the tool reports the leak of each
 # process and exits with the findings status (23).  The command's own failure wins over
-# findings; its own finding that ended it does not count as its failure; exitcode= in
+# findings, unless a process was ended by its findings (an abort); exitcode= in
 # HEAPCHECK_OPTIONS still sets a process's status; standalone, exitcode is unchanged.
 # shellcheck source=tests/tool/common.sh
 . "${srcdir:-.}/tests/tool/common.sh"
@@ -56,6 +56,10 @@ expect_status 23 $? "77 (skipped) with findings: the findings status"
 # The command's own process ended by its finding (heapcheck aborted it): findings.
 "$HC" -- ./tests/detect/overflow 13 1 >"$scratch/out" 2>&1
 expect_status 23 $? "a program heapcheck aborted on its overflow: the findings status"
+# A command that fails because a process was ended by its finding (make check when
+# a test aborts): the findings status.
+"$HC" -- sh -c './tests/detect/overflow 13 1 2>/dev/null; exit 5' >"$scratch/out" 2>&1
+expect_status 23 $? "a failure after a process heapcheck aborted: the findings status"
 # --error-exitcode=0: the command's own status.
 "$HC" --error-exitcode=0 -- sh "$scratch/suite.sh" "$SAMPLE_ABS" >/dev/null 2>&1
 expect_status 0 $? "--error-exitcode=0: the command's status"
