@@ -440,21 +440,36 @@ static bool write_findings_list(const char *path, const struct proc *shown, size
     return fclose(f) == 0;
 }
 
+/* Whether P has something to print besides findings: a loss record of a kind the
+ * flags ask to see that does not count (--show-leak-kinds=all: still reachable). */
+static bool has_shown_records(const struct proc *p, const struct report_config *cfg)
+{
+    for (size_t i = 0; i < p->d->nleaks; i++)
+        if (!p->leaks[i].suppressed_by && (cfg->show_kinds & (1u << p->leaks[i].l->kind)))
+            return true;
+    return false;
+}
+
 /* A run (one process or a whole `make check`): the reports of the processes with
- * findings, then one line counting the processes, which names the first few with
- * findings (all of them are listed in a file when there are more). */
+ * findings (or with loss records the flags ask to see), then one line counting the
+ * processes, which names the first few with findings (all of them are listed in a
+ * file when there are more). */
 static void render_findings(FILE *out, const struct proc *procs, size_t n,
                             const struct report_config *cfg, const char *keep_dir)
 {
     struct proc *shown = xcalloc(n ? n : 1, sizeof *shown);
-    size_t k = 0;
+    size_t k = 0, nshown = 0;
     for (size_t i = 0; i < n; i++)
-        if (has_findings(&procs[i]))
-            shown[k++] = procs[i];   /* a shallow copy, only to be rendered */
-    if (k) {
-        render_text(out, shown, k, cfg);
+        if (has_findings(&procs[i]) || has_shown_records(&procs[i], cfg))
+            shown[nshown++] = procs[i];   /* a shallow copy, only to be rendered */
+    if (nshown) {
+        render_text(out, shown, nshown, cfg);
         fputc('\n', out);
     }
+    /* The summary names those with findings. */
+    for (size_t i = 0; i < nshown; i++)
+        if (has_findings(&shown[i]))
+            shown[k++] = shown[i];
     fprintf(out, "heapcheck: %zu process%s checked, %zu with findings", n, n == 1 ? "" : "es",
             k);
     for (size_t i = 0; i < k && i < SUMMARY_NAMES; i++)

@@ -429,7 +429,7 @@ static json_t *json_leak(const struct leak_view *v)
     return o;
 }
 
-static json_t *json_proc(const struct proc *p)
+static json_t *json_proc(const struct proc *p, const struct report_config *cfg)
 {
     json_t *o = json_object();
     json_object_set_new(o, "pid", json_integer(p->d->pid));
@@ -444,8 +444,11 @@ static json_t *json_proc(const struct proc *p)
     json_object_set_new(o, "errors_total", jint(p->d->errors_total));
     json_object_set_new(o, "errors_suppressed", jint(p->errors_suppressed));
     json_t *leaks = json_array();
+    /* The records of the kinds shown, as in the text report: still reachable ones
+     * (not shown by default) were 97% of a suite's document (sed: 74 MB). */
     for (size_t i = 0; i < p->d->nleaks; i++)
-        json_array_append_new(leaks, json_leak(&p->leaks[i]));
+        if (cfg->show_kinds & (1u << p->leaks[i].l->kind))
+            json_array_append_new(leaks, json_leak(&p->leaks[i]));
     json_object_set_new(o, "leaks", leaks);
     json_t *sum = json_object();
     for (int k = 0; k < LK_COUNT; k++)
@@ -460,14 +463,13 @@ static json_t *json_proc(const struct proc *p)
 bool render_json(FILE *out, const struct proc *procs, size_t n,
                  const struct report_config *cfg)
 {
-    (void)cfg;
     json_t *root = json_object();
     json_object_set_new(root, "format", json_string("heapcheck-report"));
     json_object_set_new(root, "version", json_integer(1));
     json_t *arr = json_array();
     bool fails = false;
     for (size_t i = 0; i < n; i++) {
-        json_array_append_new(arr, json_proc(&procs[i]));
+        json_array_append_new(arr, json_proc(&procs[i], cfg));
         fails |= procs[i].fails;
     }
     json_object_set_new(root, "processes", arr);

@@ -28,6 +28,16 @@ PY
 expect_grep '^parsed$' "$scratch/py" "--json: stdout is one JSON document with the leak"
 expect_no_grep 'heapcheck report for\|{"format"' "$scratch/err" "--json: no text report, no JSON on stderr"
 
+# The loss records of the kinds shown, as in the text: a still reachable block is
+# counted in the summary, listed with --show-leak-kinds=all.
+for flags in "" --show-leak-kinds=all; do
+    # shellcheck disable=SC2086
+    "$HC" $flags --json -- ./tests/leak/leak_cases global 2>/dev/null |
+        python3 -c 'import json,sys; p=json.load(sys.stdin)["processes"][0]; print("records", [l["kind"] for l in p["leaks"]], p["summary"]["reachable"]["bytes"])'
+done >"$scratch/py" 2>&1
+expect_grep "^records \[\] 100\$" "$scratch/py" "--json: no record of a kind not shown, the summary counts it"
+expect_grep "^records \['reachable'\] 100\$" "$scratch/py" "--json --show-leak-kinds=all: the reachable record"
+
 # report --json on saved dumps parses too.
 "$HC" report --json "$DATA/valid.json" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(len(d["processes"][0]["errors"]))' \
     >"$scratch/py" 2>&1
