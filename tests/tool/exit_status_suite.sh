@@ -5,6 +5,7 @@
 # process and exits with the findings status (23).  The command's own failure wins over
 # findings, unless a process was ended by its findings (an abort); exitcode= in
 # HEAPCHECK_OPTIONS still sets a process's status; standalone, exitcode is unchanged.
+# shellcheck disable=SC2016 # the commands given to sh -c expand there
 # shellcheck source=tests/tool/common.sh
 . "${srcdir:-.}/tests/tool/common.sh"
 unset HEAPCHECK_OPTIONS
@@ -43,7 +44,7 @@ rm -f "$list"
 # --keep-dumps=DIR: the list goes beside the dumps.
 "$HC" --keep-dumps="$scratch/dumps" -- sh "$scratch/suite.sh" "$SAMPLE_ABS" >/dev/null 2>"$scratch/err"
 expect_grep "(all 4 listed in $scratch/dumps/findings.txt)\$" "$scratch/err" "--keep-dumps: the list is DIR/findings.txt"
-[ -s "$scratch/dumps/findings.txt" ] && pass "findings.txt written" || fail "no $scratch/dumps/findings.txt"
+if [ -s "$scratch/dumps/findings.txt" ]; then pass "findings.txt written"; else fail "no $scratch/dumps/findings.txt"; fi
 
 # The command fails for its own reasons: its status wins, the findings are still told.
 "$HC" -- sh -c '"$1" leak; exit 5' sh "$SAMPLE_ABS" >"$scratch/out" 2>&1

@@ -58,8 +58,11 @@ expect_grep 'HEAPCHECK_CHECK_RULES' "$proj/Makefile.in" "and the macro's rules a
 top=$(pwd)
 make -s -C "$top" install-heapcheck-system-m4 prefix="$scratch/inst" \
     SYSTEM_ACLOCALDIR="$scratch/sysacdir" >"$scratch/out" 2>&1
-[ -e "$scratch/sysacdir/heapcheck.m4" ] && fail "another prefix installed into aclocal's directory" ||
+if [ -e "$scratch/sysacdir/heapcheck.m4" ]; then
+    fail "another prefix installed into aclocal's directory"
+else
     pass "a prefix other than /usr/local leaves aclocal's directory alone"
+fi
 expect_grep "note: aclocal does not look in $scratch/inst/share/aclocal" "$scratch/out" \
     "and says aclocal will not find the macro"
 expect_grep "ACLOCAL_PATH=$scratch/inst/share/aclocal" "$scratch/out" "naming what to set"
@@ -72,6 +75,6 @@ rm -rf "$proj/autom4te.cache" "$proj/configure" "$proj/aclocal.m4"
 expect_status 0 $? "a plain autoreconf now finds HEAPCHECK_CHECK"
 make -s -C "$top" uninstall-heapcheck-system-m4 SYSTEM_ACLOCALDIR="$scratch/sysacdir" \
     >"$scratch/out" 2>&1
-[ -e "$scratch/sysacdir/heapcheck.m4" ] && fail "uninstall left the copy" || pass "uninstall removes the copy"
+if [ -e "$scratch/sysacdir/heapcheck.m4" ]; then fail "uninstall left the copy"; else pass "uninstall removes the copy"; fi
 
 finish

@@ -98,6 +98,7 @@ expect_grep "^ok leak-definitely tests/tool/sample_prog.c $leak_line\$" "$scratc
     "SARIF: the leak is at its malloc (sample_prog.c:$leak_line)"
 
 # Several processes: one result per finding and place, with the number of processes.
+# shellcheck disable=SC2016
 "$HC" --sarif="$scratch/many.sarif" -- sh -c '"$1" leak; "$1" leak; "$1" leak' sh "$SAMPLE" \
     >/dev/null 2>&1
 python3 - "$scratch/many.sarif" <<'PY' >"$scratch/py" 2>&1

@@ -5,6 +5,7 @@
 # it is installed; a run of one process prints the summary line too, and a process
 # without findings prints nothing else; an installed tool whose prefix is inside the
 # build tree uses the installed library, not the build tree's.
+# shellcheck disable=SC2016 # the commands given to sh -c expand there
 # shellcheck source=tests/tool/common.sh
 . "${srcdir:-.}/tests/tool/common.sh"
 unset HEAPCHECK_OPTIONS

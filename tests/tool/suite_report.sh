@@ -7,6 +7,7 @@
 # before its leak check is said to have had none (not "nothing leaked"); the heap held
 # from the OS is the sum over the processes; every error shows its likely cause; the
 # "never used" swatch is visible.
+# shellcheck disable=SC2016 # the commands given to sh -c expand there
 # shellcheck source=tests/tool/common.sh
 . "${srcdir:-.}/tests/tool/common.sh"
 unset HEAPCHECK_OPTIONS
@@ -20,7 +21,8 @@ SAMPLE_ABS=$(cd "$(dirname "$SAMPLE")" && pwd)/sample_prog
     ./tests/detect/access uaf-middle
     ./tests/tool/wrapper_prog >/dev/null
     exit 0' sh "$SAMPLE_ABS" >"$scratch/run" 2>&1
-n=$(ls "$scratch"/d/hc.*.json | wc -l)
+set -- "$scratch"/d/hc.*.json
+n=$#
 if [ "$n" -eq 7 ]; then pass "seven dumps kept"; else fail "$n dumps kept, expected 7"; fi
 
 "$HC" report --html="$scratch/all.html" "$scratch"/d/hc.*.json >"$scratch/out" 2>&1
