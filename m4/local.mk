@@ -25,7 +25,7 @@ install-heapcheck-system-m4:
 	elif test $$want = yes && $(MKDIR_P) "$$sysdir" 2>/dev/null && \
 	     $(INSTALL_DATA) $(srcdir)/m4/heapcheck.m4 "$$sysdir/heapcheck.m4" 2>/dev/null; then \
 	  echo "heapcheck.m4 also installed in $$sysdir, where aclocal looks"; \
-	elif ! grep -qsx "$(aclocaldir)" "$$sysdir/dirlist"; then \
+	elif test -z "$(DESTDIR)" && ! grep -qsx "$(aclocaldir)" "$$sysdir/dirlist"; then \
 	  echo "note: aclocal does not look in $(aclocaldir): give autoreconf"; \
 	  echo "  ACLOCAL_PATH=$(aclocaldir) (or add the directory to $$sysdir/dirlist)"; \
 	fi
