@@ -12,6 +12,10 @@ export LC_ALL
 unset DEBUGINFOD_URLS
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/hctest.XXXXXX") || exit 99
 trap 'rm -rf "$scratch"' EXIT
+# What the tool leaves in TMPDIR (the list of a run's processes with findings) goes
+# with the scratch directory.
+TMPDIR=$scratch
+export TMPDIR
 failures=0
 checks=0
 
