@@ -13,6 +13,10 @@
 #define UNW_LOCAL_ONLY
 #include <libunwind.h>
 #endif
+#include "os.h"
+
+#include <dlfcn.h>
+#include <errno.h>
 #include <pthread.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -98,9 +102,52 @@ unsigned stack_unwind_dwarf(void *fp, void **out, unsigned max)
     }
     return stack_unwind(fp, out, max);
 }
+
+/* libunwind (1.6) validates the memory it reads with a pipe of its own: at its
+ * first use it opens one (pipe2, the two lowest free numbers: 3 and 4, or 4 and 5
+ * beside our stderr), and at each page it has not validated yet it reads a byte
+ * from one end and writes one from the address to the other.  A program that
+ * closes its descriptors and reuses the numbers (gnulib's spawn-pipe tests) then
+ * has libunwind block reading the program's pipe, or write into it; a child
+ * started with fd 2 closed gets the pipe as its stderr.  The pipe's numbers live in
+ * libunwind's private storage, so it is the pipe2 that libunwind calls which moves
+ * them high (os_fd_high; O_NONBLOCK belongs to the open file, so the copies keep
+ * it): pipe2 is interposed, and a call whose return address lies in libunwind's
+ * module (or ours, when libunwind is linked in statically) gets high numbers.
+ * Every other caller gets the system call as it is.  When the program closes them
+ * (closefrom), libunwind's next read fails with EBADF and it opens a new pipe,
+ * through here again. */
+static __attribute__((unused)) bool called_by_unwinder(const void *ret)
+{
+    Dl_info caller, unwinder;
+    return dladdr(ret, &caller) && dladdr((const void *)unw_backtrace, &unwinder) &&
+           caller.dli_fbase == unwinder.dli_fbase;
+}
+
 #else
 unsigned stack_unwind_dwarf(void *fp, void **out, unsigned max)
 {
     return stack_unwind(fp, out, max);
 }
+
+static __attribute__((unused)) bool called_by_unwinder(const void *ret)
+{
+    (void)ret;
+    return false;
+}
 #endif
+
+#ifndef HC_NO_STANDARD_NAMES
+__attribute__((visibility("default"))) int pipe2(int fds[2], int flags)
+{
+    long r = syscall(SYS_pipe2, fds, flags);
+    if (r == 0 && called_by_unwinder(__builtin_return_address(0))) {
+        int saved = errno;
+        fds[0] = os_fd_high(fds[0]);
+        fds[1] = os_fd_high(fds[1]);
+        errno = saved;
+    }
+    return (int)r;
+}
+#endif
+

@@ -69,15 +69,14 @@ bool symbols_module(const void *pc, const char **path, uintptr_t *offset)
 
 enum { HELPER_UNTRIED, HELPER_RUNNING, HELPER_FAILED };
 static int helper_state;
-static int helper_fd = -1;
+static struct os_fd helper = {-1, 0, 0}; /* our end of the socket pair (high) */
 static int helper_pid;
 static int helper_owner;      /* the process that started it */
 static char reply[16384];
 
 static void helper_stop(void)
 {
-    os_close(helper_fd);
-    helper_fd = -1;
+    os_fd_release(&helper); /* not closed if the program closed it and reused its number */
     if (helper_owner == os_getpid())
         os_kill_wait(helper_pid);
     helper_pid = 0;
@@ -138,9 +137,16 @@ static bool helper_start(void)
     envp[n] = NULL;
     static char arg0[] = "heapcheck-symbolizer";
     static char *argv[] = {arg0, NULL};
-    if (!os_spawn(path, argv, envp, &helper_fd, &helper_pid))
+    int fd;
+    if (!os_spawn(path, argv, envp, &fd, &helper_pid))
         return false;
     helper_owner = os_getpid();
+    if (!os_fd_keep(&helper, fd)) {
+        os_close(fd);
+        os_kill_wait(helper_pid);
+        helper_pid = 0;
+        return false;
+    }
     return true;
 }
 
@@ -150,8 +156,14 @@ static bool helper_ask(const char *path, uintptr_t offset)
 {
     if (helper_state == HELPER_RUNNING && helper_owner != os_getpid()) {
         /* A fork child: the helper is the parent's. */
-        os_close(helper_fd);
-        helper_fd = -1;
+        os_fd_release(&helper);
+        helper_pid = 0;
+        helper_state = HELPER_UNTRIED;
+    } else if (helper_state == HELPER_RUNNING && !os_fd_same(&helper)) {
+        /* The program closed our socket (closefrom, a close loop): its number may
+         * be the program's now.  Forget it, stop that helper, start another. */
+        helper.fd = -1;
+        os_kill_wait(helper_pid);
         helper_pid = 0;
         helper_state = HELPER_UNTRIED;
     }
@@ -165,7 +177,7 @@ static bool helper_ask(const char *path, uintptr_t offset)
     fmt_printf(&f, "%s\t%zx\n", path, (size_t)offset);
     if (f.len >= sizeof q - 1)
         return false; /* a path too long to ask about */
-    if (!os_send_all(helper_fd, q, f.len)) {
+    if (!os_send_all(helper.fd, q, f.len)) {
         helper_stop();
         return false;
     }
@@ -174,7 +186,7 @@ static bool helper_ask(const char *path, uintptr_t offset)
     size_t len = 0;
     while (!(len == 1 && reply[0] == '\n') && !(len >= 2 && reply[len - 1] == '\n' && reply[len - 2] == '\n')) {
         long r = len < sizeof reply - 1
-                     ? os_read_within(helper_fd, reply + len, sizeof reply - 1 - len,
+                     ? os_read_within(helper.fd, reply + len, sizeof reply - 1 - len,
                                       deadline - os_now_ms())
                      : -1;
         if (r <= 0) {
