@@ -7,3 +7,16 @@ tests_process_fd_reuse_LDADD = -lpthread
 
 TESTS += tests/process/fd_reuse.sh
 EXTRA_DIST += tests/process/fd_reuse.sh
+
+# valgrind_suite.sh: memcheck started with libheapcheck preloaded in the
+# environment, as a suite that runs valgrind under heapcheck does.
+check_PROGRAMS += tests/process/vg_suite
+tests_process_vg_suite_SOURCES = tests/process/vg_suite.c
+tests_process_vg_suite_CFLAGS = $(AM_CFLAGS) -O0 -g
+if HAVE_CXX
+check_PROGRAMS += tests/process/vg_suite_cxx
+tests_process_vg_suite_cxx_SOURCES = tests/process/vg_suite_cxx.cc
+tests_process_vg_suite_cxx_CXXFLAGS = $(AM_CXXFLAGS) -O0 -g
+endif
+TESTS += tests/process/valgrind_suite.sh
+EXTRA_DIST += tests/process/valgrind_suite.sh
