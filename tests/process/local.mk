@@ -20,3 +20,9 @@ tests_process_vg_suite_cxx_CXXFLAGS = $(AM_CXXFLAGS) -O0 -g
 endif
 TESTS += tests/process/valgrind_suite.sh
 EXTRA_DIST += tests/process/valgrind_suite.sh
+
+# zero_leak.sh: a 0-byte definite leak prints its SUMMARY line.
+check_PROGRAMS += tests/process/zero_leak
+tests_process_zero_leak_SOURCES = tests/process/zero_leak.c
+TESTS += tests/process/zero_leak.sh
+EXTRA_DIST += tests/process/zero_leak.sh
