@@ -18,6 +18,8 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
+#include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -103,6 +105,33 @@ unsigned stack_unwind_dwarf(void *fp, void **out, unsigned max)
     return stack_unwind(fp, out, max);
 }
 
+/* glibc's __restore_rt on x86-64: mov $15 (rt_sigreturn), %rax; syscall. */
+static bool is_sigreturn(const void *pc)
+{
+    static const unsigned char code[] = {0x48, 0xc7, 0xc0, 0x0f, 0x00, 0x00, 0x00, 0x0f, 0x05};
+    uintptr_t a = (uintptr_t)pc;
+    if (a < 4096 || (a & 4095) > 4096 - sizeof code) /* all of it in pc's (mapped) page */
+        return false;
+    return memcmp(pc, code, sizeof code) == 0;
+}
+
+bool stack_in_signal_handler(void)
+{
+    stack_t ss;
+    if (sigaltstack(NULL, &ss) == 0 && (ss.ss_flags & SS_ONSTACK))
+        return true;
+    void *buf[256];
+    unwinding = true; /* a malloc of libunwind's: frame pointers */
+    int n = unw_backtrace(buf, (int)(sizeof buf / sizeof buf[0]));
+    unwinding = false;
+    if (n <= 0)
+        return true;
+    for (int i = 0; i < n; i++)
+        if (is_sigreturn(buf[i]))
+            return true;
+    return false;
+}
+
 /* libunwind (1.6) validates the memory it reads with a pipe of its own: at its
  * first use it opens one (pipe2, the two lowest free numbers: 3 and 4, or 4 and 5
  * beside our stderr), and at each page it has not validated yet it reads a byte
@@ -134,6 +163,11 @@ static __attribute__((unused)) bool called_by_unwinder(const void *ret)
 {
     (void)ret;
     return false;
+}
+
+bool stack_in_signal_handler(void)
+{
+    return true; /* without libunwind's signal-frame steps it cannot be told */
 }
 #endif
 

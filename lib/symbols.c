@@ -88,17 +88,18 @@ static void helper_stop(void)
  * so `make check` and `make demo` need no install; else the installed one.  One
  * not named by the user is started only if no one but this user or root can
  * replace it.  NULL: none. */
-static const char *helper_path(void)
+static const char *find_helper(void)
 {
     static char built[1024];
     static const char libs[] = "/lib/.libs", tool[] = "/tools/heapcheck-symbolizer";
+    static char named[1024];
     const char *env = secure_getenv("HEAPCHECK_SYMBOLIZER");
-    if (env && env[0])
-        return env;
+    if (env && env[0] && strlen(env) < sizeof named) /* copied: the environment may go */
+        return memcpy(named, env, strlen(env) + 1);
     Dl_info info;
     static char absolute[1024];
     const char *lib = NULL;
-    if (dladdr((const void *)helper_path, &info) && info.dli_fname && strchr(info.dli_fname, '/')) {
+    if (dladdr((const void *)find_helper, &info) && info.dli_fname && strchr(info.dli_fname, '/')) {
         lib = info.dli_fname;
         /* LD_PRELOAD=lib/.libs/libheapcheck.so: relative to the directory the
          * process started in (rarely left before the first report). */
@@ -122,6 +123,21 @@ static const char *helper_path(void)
     }
     return os_trusted_executable(HC_SYMBOLIZER) ? HC_SYMBOLIZER : NULL;
 }
+
+/* Found once per process image (the environment it reads may be cleared at exit:
+ * symbols_prepare). */
+static const char *helper_path(void)
+{
+    static const char *path;
+    static bool found;
+    if (!found) {
+        path = find_helper();
+        found = true;
+    }
+    return path;
+}
+
+void symbols_prepare(void) { (void)helper_path(); }
 
 static bool helper_start(void)
 {

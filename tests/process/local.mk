@@ -26,3 +26,10 @@ check_PROGRAMS += tests/process/zero_leak
 tests_process_zero_leak_SOURCES = tests/process/zero_leak.c
 TESTS += tests/process/zero_leak.sh
 EXTRA_DIST += tests/process/zero_leak.sh
+
+# libc_own.sh: glibc's own memory at exit is not the program's leak.
+check_PROGRAMS += tests/process/libc_own
+tests_process_libc_own_SOURCES = tests/process/libc_own.c
+tests_process_libc_own_LDADD = -lpthread
+TESTS += tests/process/libc_own.sh
+EXTRA_DIST += tests/process/libc_own.sh
