@@ -8,6 +8,7 @@
 #include "internal.h"
 #include "stack.h"
 #include "depot.h"
+#include "vg.h"
 
 #ifdef HAVE_LIBUNWIND
 #define UNW_LOCAL_ONLY
@@ -122,7 +123,9 @@ bool stack_in_signal_handler(void)
         return true;
     void *buf[256];
     unwinding = true; /* a malloc of libunwind's: frame pointers */
+    vg_enter();       /* libunwind's validation writes stack words to its pipe */
     int n = unw_backtrace(buf, (int)(sizeof buf / sizeof buf[0]));
+    vg_leave();
     unwinding = false;
     if (n <= 0)
         return true;
@@ -142,15 +145,17 @@ bool stack_in_signal_handler(void)
  * libunwind's private storage, so it is the pipe2 that libunwind calls which moves
  * them high (os_fd_high; O_NONBLOCK belongs to the open file, so the copies keep
  * it): pipe2 is interposed, and a call whose return address lies in libunwind's
- * module (or ours, when libunwind is linked in statically) gets high numbers.
+ * module or in ours (the snapshot trigger's pipe; libunwind linked in statically)
+ * gets high numbers.
  * Every other caller gets the system call as it is.  When the program closes them
  * (closefrom), libunwind's next read fails with EBADF and it opens a new pipe,
  * through here again. */
 static __attribute__((unused)) bool called_by_unwinder(const void *ret)
 {
-    Dl_info caller, unwinder;
-    return dladdr(ret, &caller) && dladdr((const void *)unw_backtrace, &unwinder) &&
-           caller.dli_fbase == unwinder.dli_fbase;
+    Dl_info caller, unwinder, self;
+    return dladdr(ret, &caller) &&
+           ((dladdr((const void *)unw_backtrace, &unwinder) && caller.dli_fbase == unwinder.dli_fbase) ||
+            (dladdr((const void *)stack_unwind, &self) && caller.dli_fbase == self.dli_fbase));
 }
 
 #else

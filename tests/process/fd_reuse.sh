@@ -41,6 +41,15 @@ if grep -v '^high' "$scratch/plain" >"$scratch/plain.low" &&
 else
     fail "list: descriptors below 100 differ (plain, then preloaded)" "$scratch/plain" "$scratch/preloaded"
 fi
+# The same with the snapshot trigger's pipe (snapshot_signal).
+HEAPCHECK_OPTIONS=snapshot_signal=12 LD_PRELOAD=$lib "$prog" list >"$scratch/list" 2>&1 || true
+mv "$scratch/list" "$scratch/snapshot"
+if grep -v '^high' "$scratch/snapshot" | cmp -s "$scratch/plain.low" -; then
+    pass "list: the same descriptors below 100 with the snapshot trigger's pipe"
+else
+    fail "list: descriptors below 100 differ with snapshot_signal=12 (plain, then preloaded)" \
+        "$scratch/plain" "$scratch/snapshot"
+fi
 plain_high=$(sed -n 's/^high //p' "$scratch/plain")
 preloaded_high=$(sed -n 's/^high //p' "$scratch/preloaded")
 if [ -n "$plain_high" ] && [ -n "$preloaded_high" ] && [ "$preloaded_high" -ge $((plain_high + 3)) ]; then
