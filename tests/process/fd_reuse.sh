@@ -8,8 +8,9 @@
 #     3-20 for files and pipes, allocates from new stacks with data in its pipes and
 #     starts children with fd 2 closed (posix_spawn, fork+exec) finds every byte as
 #     it left it, ends in time, and still gets its report: the planted 24-byte leak
-#     on its stderr, the children's 40-byte leaks in their log files and never in
-#     the file a child opened on fd 2.
+#     on its stderr, symbolized by a new symbolizer (the first one's socket was
+#     closed), and in its log file (closed, opened again); the children's 40-byte
+#     leaks in their log files and never in the file a child opened on fd 2.
 # Exit status: 0 all held, 1 one failed, 99 not built.
 set -eu
 build=${top_builddir:-.}
@@ -63,7 +64,8 @@ for mode in loop closefrom; do
     dir=$scratch/$mode
     mkdir "$dir"
     status=0
-    LD_PRELOAD=$lib timeout -s KILL 60 "$prog" "$mode" "$dir" >"$dir/out" 2>"$dir/err" || status=$?
+    HEAPCHECK_OPTIONS=log_path=$dir/parent.log LD_PRELOAD=$lib timeout -s KILL 60 \
+        "$prog" "$mode" "$dir" >"$dir/out" 2>"$dir/err" || status=$?
     if [ "$status" = 23 ] && grep -q 'every check held' "$dir/out"; then
         pass "$mode: every byte as the program left it, children fine, exit 23 for the leak"
     else
@@ -72,9 +74,17 @@ for mode in loop closefrom; do
     if grep -q 'ERROR SUMMARY\|24 bytes in 1 blocks are definitely lost' "$dir/err" &&
        grep -q '24 bytes in 1 blocks are definitely lost' "$dir/err" &&
        grep -q 'SUMMARY: heapcheck: memory-leak .*fd_reuse.c:[0-9]* in main; 0 errors, 24 bytes leaked in 1 block' "$dir/err"; then
-        pass "$mode: the planted leak reported on stderr"
+        pass "$mode: the planted leak reported on stderr, symbolized"
     else
         fail "$mode: no report of the planted leak on stderr" "$dir/err"
+    fi
+    # The log file, closed by the program with the rest, is opened again: the
+    # mid-run report and the one at exit are both in it.
+    if [ "$(cat "$dir"/parent.log.* 2>/dev/null | grep -c '24 bytes in 1 blocks are definitely lost')" = 2 ] &&
+       grep -q 'SUMMARY: heapcheck: memory-leak' "$dir"/parent.log.*; then
+        pass "$mode: both reports of the planted leak in the log file"
+    else
+        fail "$mode: the log file lacks a report" "$dir"/parent.log.*
     fi
     logs=$(ls "$dir"/child.log.* 2>/dev/null | wc -l)
     leaks=$(cat "$dir"/child.log.* 2>/dev/null | grep -c '40 bytes in 1 blocks are definitely lost' || true)
