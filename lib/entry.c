@@ -100,12 +100,38 @@ HC_EXPORT void *hc_realloc(void *ptr, size_t size)
     return do_realloc(ptr, size, CALLER);
 }
 
+/* Under Valgrind, whether the tool replaced heapcheck's allocator (memcheck does by
+ * default, in every shared object; not with --soname-synonyms=somalloc=
+ * nouserintercepts).  It replaces malloc, free, calloc, realloc, memalign,
+ * posix_memalign, aligned_alloc, valloc, malloc_usable_size and the C++ operators,
+ * but (3.19) not reallocarray or pvalloc: those must then be served by the tool's
+ * functions too, or the program frees with memcheck a block heapcheck made
+ * ("Mismatched free()").  Found once: our own malloc_usable_size(NULL), called
+ * through its address (which the tool redirects), either runs or does not. */
+static bool vg_probe_ran;
+
+static __attribute__((unused)) bool vg_replaced(void)
+{
+    static int state; /* 0 not asked, 1 replaced, 2 ours */
+    if (!state) {
+        size_t (*volatile probe)(void *) = hc_malloc_usable_size;
+        vg_probe_ran = false;
+        (void)probe(NULL);
+        state = vg_probe_ran ? 2 : 1;
+    }
+    return state == 1;
+}
+
 HC_EXPORT void *hc_reallocarray(void *ptr, size_t count, size_t size)
 {
     size_t total;
     if (__builtin_mul_overflow(count, size, &total)) {
         errno = ENOMEM;
         return NULL;
+    }
+    if (HC_UNLIKELY(vg_active) && vg_replaced()) {
+        void *(*volatile tools_realloc)(void *, size_t) = hc_realloc; /* redirected */
+        return tools_realloc(ptr, total);
     }
     if (!ptr)
         return do_alloc(total, 16, false, CALLER);
@@ -174,11 +200,17 @@ HC_EXPORT void *hc_pvalloc(size_t size)
         errno = ENOMEM;
         return NULL;
     }
+    if (HC_UNLIKELY(vg_active) && vg_replaced()) {
+        void *(*volatile tools_memalign)(size_t, size_t) = hc_memalign; /* redirected */
+        return tools_memalign(page, rounded ? rounded : page);
+    }
     return aligned(page, rounded ? rounded : page, CALLER);
 }
 
 HC_EXPORT size_t hc_malloc_usable_size(void *ptr)
 {
+    if (HC_UNLIKELY(!ptr))
+        vg_probe_ran = true; /* vg_replaced's question */
     return heap_usable(ptr, CALLER);
 }
 

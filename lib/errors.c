@@ -94,7 +94,7 @@ const struct finding *report_kept_findings(size_t *n)
 void report_summary(bool leaks_checked, size_t leaked_bytes, size_t leaked_blocks, uint32_t leak_stack)
 {
     size_t errs = report_error_count();
-    if (!options.print_reports || !finding_summary_due(errs, leaked_bytes))
+    if (!options.print_reports || !finding_summary_due(errs, leaked_blocks))
         return;
     struct fmt *f = report_begin();
     char where_buf[512];

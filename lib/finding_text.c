@@ -351,9 +351,10 @@ void finding_summary(struct fmt *f, const char *title, const char *where, uint64
     fmt_printf(f, "\n");
 }
 
-bool finding_summary_due(uint64_t errors, uint64_t leaked_bytes)
+bool finding_summary_due(uint64_t errors, uint64_t leaked_blocks)
 {
-    return errors > 0 || leaked_bytes > 0;
+    /* Blocks, not bytes: a lost malloc(0) counts (and sets the exit status). */
+    return errors > 0 || leaked_blocks > 0;
 }
 
 bool finding_frame_is_program(const char *module, const char *file)

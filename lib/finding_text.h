@@ -93,8 +93,9 @@ void finding_frame(struct fmt *f, unsigned index, uint64_t pc, const char *funct
  * leak counts when the process ended before its leak check. */
 void finding_summary(struct fmt *f, const char *title, const char *where, uint64_t errors,
                      bool leaks_checked, uint64_t leaked_bytes, uint64_t leaked_blocks);
-/* Whether a process prints that line: errors, or leaked bytes that count. */
-bool finding_summary_due(uint64_t errors, uint64_t leaked_bytes);
+/* Whether a process prints that line: errors, or leaked blocks that count (0-byte
+ * blocks too). */
+bool finding_summary_due(uint64_t errors, uint64_t leaked_blocks);
 /* The SUMMARY line's place, from the first frame of a stack that is the program's:
  * one with a source line outside the system's libraries and headers (not glibc's
  * strdup or getline). */

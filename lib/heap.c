@@ -23,6 +23,7 @@
 #include "fmt.h"
 #include "leak.h"
 #include "leakreport.h"
+#include "libcfree.h"
 #include "quarantine.h"
 #include "slots.h"
 #include "fault.h"
@@ -627,6 +628,7 @@ size_t heap_leak_report(void)
     if (!leak_check(&r, __builtin_frame_address(0), &regs))
         return 0;
     suppressions_apply_leaks(&r);
+    libc_suppress_leaks(&r);
     leak_report_print(&r, true);
     size_t counted = 0;
     for (int k = 0; k < LEAK_KINDS; k++)
@@ -671,6 +673,7 @@ __attribute__((destructor)) static void heap_at_exit(void)
 {
     if (__atomic_load_n(&init_state, __ATOMIC_ACQUIRE) != INIT_READY || !guarded)
         return;
+    libc_release_at_exit(); /* glibc's own memory, as memcheck does */
     ucontext_t regs; /* the registers of the code that called exit() are roots too */
     getcontext(&regs);
     vg_enter(); /* what follows reads heapcheck's metadata, which memcheck may not */
@@ -680,6 +683,8 @@ __attribute__((destructor)) static void heap_at_exit(void)
     bool leaks_run = options.leak_check != LEVEL_OFF && leak_check(&r, __builtin_frame_address(0), &regs);
     if (leaks_run)
         suppressions_apply_leaks(&r);
+    if (leaks_run)
+        libc_suppress_leaks(&r);
     if (leaks_run)
         leak_report_print(&r, options.leak_check == LEVEL_FULL);
     if (options.dump_path && options.dump_path[0])

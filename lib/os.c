@@ -14,6 +14,7 @@
 #include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -166,6 +167,7 @@ int os_open_output(const char *path, bool truncate, const char **why)
         fd = -1;
     } else {
         fcntl(fd, F_SETFL, O_APPEND); /* back to blocking writes */
+        fd = os_fd_high(fd);
     }
     errno = saved;
     return fd;
@@ -239,6 +241,69 @@ bool os_cwd(char *buf, size_t size)
 int os_getpid(void)
 {
     return (int)getpid();
+}
+
+int os_fd_floor(void)
+{
+    /* Valgrind keeps its own at the top of the table; so do we, but below 4096: a
+     * soft limit of 2^20 (containers) would grow the kernel's table of every process
+     * to 8 MiB for a handful of descriptors. */
+    struct rlimit rl;
+    rlim_t limit = getrlimit(RLIMIT_NOFILE, &rl) == 0 ? rl.rlim_cur : 1024;
+    if (limit == RLIM_INFINITY || limit > 4096)
+        limit = 4096;
+    return limit >= 128 ? (int)limit - 64 : limit > 6 ? (int)limit / 2 : 3;
+}
+
+int os_fd_high(int fd)
+{
+    int saved = errno;
+    int floor = os_fd_floor();
+    if (fd < 0 || fd >= floor)
+        return fd;
+    int moved = fcntl(fd, F_DUPFD_CLOEXEC, floor);
+    if (moved < 0 && fd <= 2) /* never leave ours on 0, 1 or 2 */
+        moved = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+    if (moved >= 0)
+        close(fd);
+    else
+        moved = fd;
+    errno = saved;
+    return moved;
+}
+
+bool os_fd_keep(struct os_fd *k, int fd)
+{
+    int saved = errno;
+    struct stat st;
+    k->fd = -1;
+    if (fd >= 0 && fstat(fd, &st) == 0) {
+        k->fd = fd;
+        k->dev = (uint64_t)st.st_dev;
+        k->ino = (uint64_t)st.st_ino;
+    }
+    errno = saved;
+    return k->fd >= 0;
+}
+
+bool os_fd_same(const struct os_fd *k)
+{
+    int saved = errno;
+    struct stat st;
+    /* Close-on-exec as we left it, same device and inode: a number the program
+     * reused for a file of its own fails one of these (a dup of the same file it
+     * made itself would be the same file anyway). */
+    bool same = k->fd >= 0 && (fcntl(k->fd, F_GETFD) & FD_CLOEXEC) && fstat(k->fd, &st) == 0 &&
+                (uint64_t)st.st_dev == k->dev && (uint64_t)st.st_ino == k->ino;
+    errno = saved;
+    return same;
+}
+
+void os_fd_release(struct os_fd *k)
+{
+    if (os_fd_same(k))
+        os_close(k->fd);
+    k->fd = -1;
 }
 
 void os_close(int fd)
@@ -321,17 +386,6 @@ bool os_trusted_executable(const char *path)
     return ok;
 }
 
-/* A descriptor above the standard three, close-on-exec (a program may have closed
- * 0, 1 or 2, and socketpair would hand them out). */
-static int above_std(int fd)
-{
-    if (fd < 0 || fd > 2)
-        return fd;
-    int moved = fcntl(fd, F_DUPFD_CLOEXEC, 3);
-    close(fd);
-    return moved;
-}
-
 bool os_spawn(const char *path, char *const argv[], char *const envp[], int *fd, int *pid)
 {
     int saved = errno;
@@ -349,9 +403,11 @@ bool os_spawn(const char *path, char *const argv[], char *const envp[], int *fd,
         errno = saved;
         return false;
     }
-    sv[0] = above_std(sv[0]);
-    sv[1] = above_std(sv[1]);
-    int null = above_std(open("/dev/null", O_WRONLY | O_CLOEXEC));
+    /* High, close-on-exec: never on a number the program uses (or on 0-2, which a
+     * program that closed them would otherwise hand out). */
+    sv[0] = os_fd_high(sv[0]);
+    sv[1] = os_fd_high(sv[1]);
+    int null = os_fd_high(open("/dev/null", O_WRONLY | O_CLOEXEC));
     if (sv[0] < 0 || sv[1] < 0 || null < 0) {
         os_close(sv[0]);
         os_close(sv[1]);

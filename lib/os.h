@@ -48,6 +48,26 @@ const char *os_secure_getenv(const char *name, bool *too_long);
  * into out (cap bytes, NUL-terminated); returns its length, 0 when absent or
  * unreadable, or cap when it does not fit (out then holds nothing usable). */
 size_t os_environ_lookup(const char *name, char *out, size_t cap);
+/* heapcheck's own descriptors (docs/design.md, "Descriptors"): kept high in the
+ * table, at or above os_fd_floor() (64 below the soft RLIMIT_NOFILE, capped at 4096),
+ * close-on-exec, so a program that closes and reuses its low numbers never meets
+ * them.  os_fd_high moves fd there (closing fd) and returns the new number, or fd
+ * itself when it cannot be moved (a tiny limit, EMFILE). */
+int os_fd_floor(void);
+int os_fd_high(int fd);
+/* A kept descriptor and the identity of its file, so that one the program closed
+ * (closefrom, a close loop) and whose number it reused is recognized and never
+ * written to, read from or closed. */
+struct os_fd {
+    int fd; /* -1: none */
+    uint64_t dev, ino;
+};
+/* Keep fd (already high): false (k->fd -1) when it cannot be examined. */
+bool os_fd_keep(struct os_fd *k, int fd);
+/* Whether k->fd is still the file kept. */
+bool os_fd_same(const struct os_fd *k);
+/* Close k->fd if it is still ours; forget it either way. */
+void os_fd_release(struct os_fd *k);
 /* Processes and files for the report's symbolizer (symbols.c). */
 void os_close(int fd);
 /* CLOCK_MONOTONIC in milliseconds. */
@@ -63,7 +83,7 @@ const void *os_map_file(const char *path, size_t *size);
 bool os_trusted_executable(const char *path);
 /* Start path (argv, envp) with vfork+execve, every signal blocked around the vfork:
  * its stdin and stdout on one end of a socket pair, whose other end (close-on-exec,
- * above fd 2) is *fd; its stderr on /dev/null.  False on failure. */
+ * high: os_fd_high) is *fd; its stderr on /dev/null.  False on failure. */
 bool os_spawn(const char *path, char *const argv[], char *const envp[], int *fd, int *pid);
 /* SIGKILL a child and reap it. */
 void os_kill_wait(int pid);

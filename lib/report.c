@@ -11,6 +11,7 @@
 #include "finding_text.h"
 
 #include <dlfcn.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <string.h>
@@ -20,7 +21,7 @@
 
 static int report_lock;
 static size_t errors;
-static int log_fd = -1;
+static struct os_fd log_file = {-1, 0, 0};
 static int log_pid;
 static char buf[8192];
 static struct fmt out;
@@ -46,47 +47,56 @@ static void log_trouble(const char *what, const char *path, const char *why)
     os_write_all(2, fmt_text(&f), fmt_length(&f));
 }
 
-/* Open PATH.PID (os_open_output: no FIFO, device, link or other user's file); again
- * after a fork. */
+/* Open PATH.PID (os_open_output: no FIFO, device, link or other user's file; a high
+ * descriptor); again after a fork, and when the program closed ours. */
 static void open_log(void)
 {
     if (!options.log_path || !options.log_path[0])
         return;
     int pid = os_getpid();
-    if (log_pid == pid)
+    if (log_pid == pid && (log_file.fd < 0 || os_fd_same(&log_file)))
         return; /* opened, or tried and warned, in this process */
-    if (log_fd >= 0)
-        close(log_fd);
+    /* Inherited from the parent, or closed by the program (whose file may now have
+     * the number: it is not ours to close). */
+    os_fd_release(&log_file);
     char name[1200];
     struct fmt f;
     fmt_init(&f, name, sizeof name);
     fmt_printf(&f, "%s.%d", options.log_path, pid);
     const char *why;
-    log_fd = os_open_output(fmt_text(&f), false, &why);
+    int fd = os_open_output(fmt_text(&f), false, &why);
+    bool again = log_pid == pid; /* reopened: it was warned about if it failed before */
     log_pid = pid;
-    if (log_fd < 0)
-        log_trouble("open", fmt_text(&f), why);
+    if (fd < 0 || !os_fd_keep(&log_file, fd)) {
+        os_close(fd);
+        log_file.fd = -1;
+        if (!again)
+            log_trouble("open", fmt_text(&f), fd < 0 ? why : "cannot examine it");
+    }
 }
 
 /* A private duplicate of stderr as it was at start, so a program that closes or
- * redirects fd 2 (sort closes it) loses no report.  Its identity is kept: a program
- * that closed it and opened another file under its number gets fd 2 instead. */
-static int err_fd = -1;
-static dev_t err_dev;
-static ino_t err_ino;
+ * redirects fd 2 (sort closes it) loses no report.  It lives high in the table
+ * (os_fd_high): a program that closes its descriptors and reuses the numbers never
+ * meets it.  Its identity is kept: once the program closed it (closefrom, a close
+ * loop), it is never written to again (the number may be the program's file now):
+ * a new duplicate of fd 2 is taken if fd 2 is still the original stderr, else the
+ * reports go to fd 2 as it is. */
+static struct os_fd err = {-1, 0, 0};
+static uint64_t err_dev, err_ino; /* the original stderr */
+static bool err_known;
 
 static void keep_stderr(void)
 {
-    if (err_fd >= 0)
+    if (err.fd >= 0)
         return;
-    struct stat st;
-    int fd = fcntl(2, F_DUPFD_CLOEXEC, 3);
-    if (fd >= 0 && fstat(fd, &st) == 0) {
-        err_fd = fd;
-        err_dev = st.st_dev;
-        err_ino = st.st_ino;
-    } else if (fd >= 0) {
-        close(fd);
+    int fd = os_fd_high(fcntl(2, F_DUPFD_CLOEXEC, 3));
+    if (fd >= 0 && !os_fd_keep(&err, fd))
+        os_close(fd);
+    if (err.fd >= 0 && !err_known) {
+        err_dev = err.dev;
+        err_ino = err.ino;
+        err_known = true;
     }
 }
 
@@ -99,27 +109,41 @@ void report_init(void)
     open_log();
 }
 
+/* Where stderr's reports go: our duplicate while it is ours; else a new duplicate of
+ * fd 2 if fd 2 is still the original stderr; else fd 2 unless it is a regular file
+ * other than the original (a file the program opened on a number it freed: never
+ * written into); -1: nowhere (the log file and the dump still get the report). */
 static int stderr_fd(void)
 {
+    if (err.fd >= 0 && os_fd_same(&err))
+        return err.fd;
+    err.fd = -1; /* closed by the program: forgotten, never closed by us */
     struct stat st;
-    if (err_fd >= 0 && fstat(err_fd, &st) == 0 && st.st_dev == err_dev && st.st_ino == err_ino)
-        return err_fd;
-    return 2;
+    int saved = errno, got = fstat(2, &st);
+    errno = saved;
+    if (got != 0)
+        return -1;
+    if (err_known && (uint64_t)st.st_dev == err_dev && (uint64_t)st.st_ino == err_ino) {
+        keep_stderr();
+        return err.fd >= 0 ? err.fd : 2;
+    }
+    return S_ISREG(st.st_mode) ? -1 : 2;
 }
 
 static void emit(const char *text, size_t len)
 {
-    os_write_all(stderr_fd(), text, len);
+    int fd = stderr_fd();
+    if (fd >= 0)
+        os_write_all(fd, text, len);
     open_log();
-    int err = log_fd >= 0 ? os_write_all(log_fd, text, len) : 0;
-    if (err) { /* a full disk: warn once, then stderr only */
+    int failed = log_file.fd >= 0 ? os_write_all(log_file.fd, text, len) : 0;
+    if (failed) { /* a full disk: warn once, then stderr only */
         char name[1200];
         struct fmt f;
         fmt_init(&f, name, sizeof name);
         fmt_printf(&f, "%s.%d", options.log_path, log_pid);
-        log_trouble("write", fmt_text(&f), os_error_text(err));
-        close(log_fd);
-        log_fd = -1; /* open_log does not try again in this process */
+        log_trouble("write", fmt_text(&f), os_error_text(failed));
+        os_fd_release(&log_file); /* open_log does not try again in this process */
     }
 }
 

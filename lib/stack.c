@@ -8,12 +8,19 @@
 #include "internal.h"
 #include "stack.h"
 #include "depot.h"
+#include "vg.h"
 
 #ifdef HAVE_LIBUNWIND
 #define UNW_LOCAL_ONLY
 #include <libunwind.h>
 #endif
+#include "os.h"
+
+#include <dlfcn.h>
+#include <errno.h>
 #include <pthread.h>
+#include <signal.h>
+#include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -98,9 +105,88 @@ unsigned stack_unwind_dwarf(void *fp, void **out, unsigned max)
     }
     return stack_unwind(fp, out, max);
 }
+
+/* glibc's __restore_rt on x86-64: mov $15 (rt_sigreturn), %rax; syscall. */
+static bool is_sigreturn(const void *pc)
+{
+    static const unsigned char code[] = {0x48, 0xc7, 0xc0, 0x0f, 0x00, 0x00, 0x00, 0x0f, 0x05};
+    uintptr_t a = (uintptr_t)pc;
+    if (a < 4096 || (a & 4095) > 4096 - sizeof code) /* all of it in pc's (mapped) page */
+        return false;
+    return memcmp(pc, code, sizeof code) == 0;
+}
+
+bool stack_in_signal_handler(void)
+{
+    stack_t ss;
+    if (sigaltstack(NULL, &ss) == 0 && (ss.ss_flags & SS_ONSTACK))
+        return true;
+    void *buf[256];
+    unwinding = true; /* a malloc of libunwind's: frame pointers */
+    vg_enter();       /* libunwind's validation writes stack words to its pipe */
+    int n = unw_backtrace(buf, (int)(sizeof buf / sizeof buf[0]));
+    vg_leave();
+    unwinding = false;
+    if (n <= 0)
+        return true;
+    for (int i = 0; i < n; i++)
+        if (is_sigreturn(buf[i]))
+            return true;
+    return false;
+}
+
+/* libunwind (1.6) validates the memory it reads with a pipe of its own: at its
+ * first use it opens one (pipe2, the two lowest free numbers: 3 and 4, or 4 and 5
+ * beside our stderr), and at each page it has not validated yet it reads a byte
+ * from one end and writes one from the address to the other.  A program that
+ * closes its descriptors and reuses the numbers (gnulib's spawn-pipe tests) then
+ * has libunwind block reading the program's pipe, or write into it; a child
+ * started with fd 2 closed gets the pipe as its stderr.  The pipe's numbers live in
+ * libunwind's private storage, so it is the pipe2 that libunwind calls which moves
+ * them high (os_fd_high; O_NONBLOCK belongs to the open file, so the copies keep
+ * it): pipe2 is interposed, and a call whose return address lies in libunwind's
+ * module or in ours (the snapshot trigger's pipe; libunwind linked in statically)
+ * gets high numbers.
+ * Every other caller gets the system call as it is.  When the program closes them
+ * (closefrom), libunwind's next read fails with EBADF and it opens a new pipe,
+ * through here again. */
+static __attribute__((unused)) bool called_by_unwinder(const void *ret)
+{
+    Dl_info caller, unwinder, self;
+    return dladdr(ret, &caller) &&
+           ((dladdr((const void *)unw_backtrace, &unwinder) && caller.dli_fbase == unwinder.dli_fbase) ||
+            (dladdr((const void *)stack_unwind, &self) && caller.dli_fbase == self.dli_fbase));
+}
+
 #else
 unsigned stack_unwind_dwarf(void *fp, void **out, unsigned max)
 {
     return stack_unwind(fp, out, max);
 }
+
+static __attribute__((unused)) bool called_by_unwinder(const void *ret)
+{
+    (void)ret;
+    return false;
+}
+
+bool stack_in_signal_handler(void)
+{
+    return true; /* without libunwind's signal-frame steps it cannot be told */
+}
 #endif
+
+#ifndef HC_NO_STANDARD_NAMES
+__attribute__((visibility("default"))) int pipe2(int fds[2], int flags)
+{
+    long r = syscall(SYS_pipe2, fds, flags);
+    if (r == 0 && called_by_unwinder(__builtin_return_address(0))) {
+        int saved = errno;
+        fds[0] = os_fd_high(fds[0]);
+        fds[1] = os_fd_high(fds[1]);
+        errno = saved;
+    }
+    return (int)r;
+}
+#endif
+

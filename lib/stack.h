@@ -12,5 +12,9 @@ unsigned stack_unwind(void *fp, void **out, unsigned max);
 /* The same through libunwind's DWARF unwinder, when built with it (else the same as
  * stack_unwind): complete through code built without frame pointers, and slower. */
 unsigned stack_unwind_dwarf(void *fp, void **out, unsigned max);
+/* Whether the calling thread runs a signal handler: on its alternate signal stack,
+ * or a return address on its stack is the kernel's signal return trampoline (glibc's
+ * __restore_rt).  True also when that cannot be told (built without libunwind). */
+bool stack_in_signal_handler(void);
 
 #endif

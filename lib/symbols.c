@@ -69,15 +69,14 @@ bool symbols_module(const void *pc, const char **path, uintptr_t *offset)
 
 enum { HELPER_UNTRIED, HELPER_RUNNING, HELPER_FAILED };
 static int helper_state;
-static int helper_fd = -1;
+static struct os_fd helper = {-1, 0, 0}; /* our end of the socket pair (high) */
 static int helper_pid;
 static int helper_owner;      /* the process that started it */
 static char reply[16384];
 
 static void helper_stop(void)
 {
-    os_close(helper_fd);
-    helper_fd = -1;
+    os_fd_release(&helper); /* not closed if the program closed it and reused its number */
     if (helper_owner == os_getpid())
         os_kill_wait(helper_pid);
     helper_pid = 0;
@@ -89,17 +88,18 @@ static void helper_stop(void)
  * so `make check` and `make demo` need no install; else the installed one.  One
  * not named by the user is started only if no one but this user or root can
  * replace it.  NULL: none. */
-static const char *helper_path(void)
+static const char *find_helper(void)
 {
     static char built[1024];
     static const char libs[] = "/lib/.libs", tool[] = "/tools/heapcheck-symbolizer";
+    static char named[1024];
     const char *env = secure_getenv("HEAPCHECK_SYMBOLIZER");
-    if (env && env[0])
-        return env;
+    if (env && env[0] && strlen(env) < sizeof named) /* copied: the environment may go */
+        return memcpy(named, env, strlen(env) + 1);
     Dl_info info;
     static char absolute[1024];
     const char *lib = NULL;
-    if (dladdr((const void *)helper_path, &info) && info.dli_fname && strchr(info.dli_fname, '/')) {
+    if (dladdr((const void *)find_helper, &info) && info.dli_fname && strchr(info.dli_fname, '/')) {
         lib = info.dli_fname;
         /* LD_PRELOAD=lib/.libs/libheapcheck.so: relative to the directory the
          * process started in (rarely left before the first report). */
@@ -124,6 +124,21 @@ static const char *helper_path(void)
     return os_trusted_executable(HC_SYMBOLIZER) ? HC_SYMBOLIZER : NULL;
 }
 
+/* Found once per process image (the environment it reads may be cleared at exit:
+ * symbols_prepare). */
+static const char *helper_path(void)
+{
+    static const char *path;
+    static bool found;
+    if (!found) {
+        path = find_helper();
+        found = true;
+    }
+    return path;
+}
+
+void symbols_prepare(void) { (void)helper_path(); }
+
 static bool helper_start(void)
 {
     const char *path = helper_path();
@@ -138,9 +153,16 @@ static bool helper_start(void)
     envp[n] = NULL;
     static char arg0[] = "heapcheck-symbolizer";
     static char *argv[] = {arg0, NULL};
-    if (!os_spawn(path, argv, envp, &helper_fd, &helper_pid))
+    int fd;
+    if (!os_spawn(path, argv, envp, &fd, &helper_pid))
         return false;
     helper_owner = os_getpid();
+    if (!os_fd_keep(&helper, fd)) {
+        os_close(fd);
+        os_kill_wait(helper_pid);
+        helper_pid = 0;
+        return false;
+    }
     return true;
 }
 
@@ -150,8 +172,14 @@ static bool helper_ask(const char *path, uintptr_t offset)
 {
     if (helper_state == HELPER_RUNNING && helper_owner != os_getpid()) {
         /* A fork child: the helper is the parent's. */
-        os_close(helper_fd);
-        helper_fd = -1;
+        os_fd_release(&helper);
+        helper_pid = 0;
+        helper_state = HELPER_UNTRIED;
+    } else if (helper_state == HELPER_RUNNING && !os_fd_same(&helper)) {
+        /* The program closed our socket (closefrom, a close loop): its number may
+         * be the program's now.  Forget it, stop that helper, start another. */
+        helper.fd = -1;
+        os_kill_wait(helper_pid);
         helper_pid = 0;
         helper_state = HELPER_UNTRIED;
     }
@@ -165,7 +193,7 @@ static bool helper_ask(const char *path, uintptr_t offset)
     fmt_printf(&f, "%s\t%zx\n", path, (size_t)offset);
     if (f.len >= sizeof q - 1)
         return false; /* a path too long to ask about */
-    if (!os_send_all(helper_fd, q, f.len)) {
+    if (!os_send_all(helper.fd, q, f.len)) {
         helper_stop();
         return false;
     }
@@ -174,7 +202,7 @@ static bool helper_ask(const char *path, uintptr_t offset)
     size_t len = 0;
     while (!(len == 1 && reply[0] == '\n') && !(len >= 2 && reply[len - 1] == '\n' && reply[len - 2] == '\n')) {
         long r = len < sizeof reply - 1
-                     ? os_read_within(helper_fd, reply + len, sizeof reply - 1 - len,
+                     ? os_read_within(helper.fd, reply + len, sizeof reply - 1 - len,
                                       deadline - os_now_ms())
                      : -1;
         if (r <= 0) {

@@ -23,5 +23,8 @@ bool symbols_module(const void *pc, const char **path, uintptr_t *offset);
  * returns how many (0: nothing known but the module).  The strings live until the
  * next call. */
 unsigned symbols_lookup(const void *pc, struct sym_answer *out, unsigned max);
+/* Find the helper now (HEAPCHECK_SYMBOLIZER is read and copied): before glibc's
+ * own memory, the environment included, is released at exit (libcfree.c). */
+void symbols_prepare(void);
 
 #endif

@@ -293,7 +293,7 @@ static void text_summary(FILE *out, const struct proc *p, const struct report_co
             bytes = sat_add(bytes, p->summary[k].bytes);
             blocks = sat_add(blocks, p->summary[k].blocks);
         }
-    if (!finding_summary_due(p->errors, bytes))
+    if (!finding_summary_due(p->errors, blocks))
         return;
     char where_buf[1024], line_buf[2048];
     struct fmt where, line;
