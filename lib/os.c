@@ -65,6 +65,13 @@ void os_close_pages(void *p, size_t len)
     errno = saved;
 }
 
+void os_hide_pages(void *p, size_t len)
+{
+    int saved = errno;
+    mprotect(p, len, PROT_NONE);
+    errno = saved;
+}
+
 void *os_sbrk(intptr_t delta)
 {
     int saved = errno;

@@ -189,9 +189,68 @@ int main(int argc, char **argv)
     } else if (!strcmp(m, "past-64k")) {
         p = malloc(65536);
         sink = p[65536];
+    } else if (!strcmp(m, "past-8-write")) {
+        p = malloc(8);
+        p[8] = 0;
+    } else if (!strcmp(m, "alignments")) {
+        int check_alignments(void);
+        return check_alignments();
     } else {
         return 2;
     }
     fprintf(stderr, "not caught\n");
     return 1;
+}
+
+/* Modes added later, below main so that the line numbers the expected reports name
+ * stay put:
+ *   past-8-write  write one byte past an 8-byte block (placed at 8-byte alignment:
+ *                 flush against its guard)
+ *   alignments    every block of 1 to 64 bytes from malloc, calloc and realloc has
+ *                 the alignment C requires for its size, every aligned request
+ *                 (memalign, aligned_alloc, posix_memalign) the one asked, and
+ *                 malloc_usable_size covers the request (a clean run) */
+size_t malloc_usable_size(void *); /* <malloc.h>'s, which the macros of alloc.h would break */
+void *memalign(size_t, size_t);
+
+/* The alignment C requires of malloc(n): the largest fundamental type's that fits. */
+static size_t required_align(size_t n)
+{
+    return n >= 16 ? 16 : n >= 8 ? 8 : n >= 4 ? 4 : n >= 2 ? 2 : 1;
+}
+
+static int misaligned(const char *what, void *p, size_t n, size_t align)
+{
+    if (!p || (uintptr_t)p % align || malloc_usable_size(p) < n) {
+        fprintf(stderr, "%s(%zu): %p, alignment %zu wanted, usable size %zu\n", what, n, p, align,
+                p ? malloc_usable_size(p) : 0);
+        return 1;
+    }
+    return 0;
+}
+
+int check_alignments(void);
+int check_alignments(void)
+{
+    int bad = 0;
+    static const size_t aligns[] = {1, 2, 4, 8, 16, 32, 64, 4096};
+    for (size_t n = 1; n <= 64; n++) {
+        void *p = malloc(n), *c = calloc(1, n), *r = realloc(NULL, n);
+        bad += misaligned("malloc", p, n, required_align(n));
+        bad += misaligned("calloc", c, n, required_align(n));
+        bad += misaligned("realloc", r, n, required_align(n));
+        free(p), free(c), free(r);
+        for (size_t k = 0; k < sizeof aligns / sizeof aligns[0]; k++) {
+            size_t a = aligns[k];
+            void *ma = memalign(a, n), *al = aligned_alloc(a, n), *pm = NULL;
+            bad += misaligned("memalign", ma, n, a);
+            bad += misaligned("aligned_alloc", al, n, a);
+            if (a >= sizeof(void *)) {
+                bad += posix_memalign(&pm, a, n) != 0;
+                bad += misaligned("posix_memalign", pm, n, a);
+            }
+            free(ma), free(al), free(pm);
+        }
+    }
+    return bad != 0;
 }
