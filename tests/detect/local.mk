@@ -112,7 +112,11 @@ detect_recipes += \
 	tests/detect/free_of_free_fill_pointer \
 	tests/detect/access_fault_after_fork \
 	tests/detect/access_write_past_8_byte_block \
-	tests/detect/access_alignments_kept
+	tests/detect/access_alignments_kept \
+	tests/detect/access_own_sigaction_read_after_free \
+	tests/detect/access_own_sigaction_wild_pointer \
+	tests/detect/access_own_handler_flags \
+	tests/detect/access_continue_after_faults
 tests_detect_access_linked_SOURCES = tests/detect/access.c
 tests_detect_access_linked_LDADD = $(HC_LINKED)
 
