@@ -57,6 +57,37 @@ static uint32_t site_placed[SITES];
 static size_t page, stride, data_len;
 static uint64_t rng;
 
+/* The most address space the pool may hold: a quarter of RLIMIT_AS, when the process
+ * has one, so a program under a low limit keeps the rest for itself. */
+static size_t pool_budget(void)
+{
+    size_t limit = os_address_space_limit();
+    return limit == SIZE_MAX ? SIZE_MAX : limit / 4;
+}
+
+/* Unmap the slots never used past the first that fit budget bytes (0: all of them). */
+static size_t give_back_locked(size_t budget)
+{
+    size_t fit = budget > page ? (budget - page) / stride : 0;
+    if (fit < never_used)
+        fit = never_used;
+    if (fit > cfg.count)
+        fit = cfg.count;
+    size_t keep = meta ? fit * stride + page : 0, had = slots_hi - slots_lo, freed = 0;
+    if (meta && keep < had) {
+        if (!fit) {
+            keep = 0; /* no slot was ever used: the whole pool goes */
+            slots_countdown = SIZE_MAX;
+        }
+        /* Out of range first, so no pointer is taken for a slot's while it goes. */
+        __atomic_store_n(&slots_hi, slots_lo + keep, __ATOMIC_RELEASE);
+        os_unmap((void *)(slots_lo + keep), had - keep);
+        cfg.count = fit; /* past them, the freed slots are reused */
+        freed = had - keep;
+    }
+    return freed;
+}
+
 void slots_init(const struct slots_config *c)
 {
     cfg = *c;
@@ -65,6 +96,11 @@ void slots_init(const struct slots_config *c)
     page = os_page_size();
     data_len = HC_ALIGN_UP(SLOT_MAX, page);
     stride = data_len + page;
+    size_t budget = pool_budget(); /* an address-space limit inherited (ulimit -v) */
+    if (cfg.count * stride + page > budget)
+        cfg.count = budget > page ? (budget - page) / stride : 0;
+    if (!cfg.count)
+        return;
     size_t len = cfg.count * stride + page;
     size_t meta_len = HC_ALIGN_UP(cfg.count * (sizeof *meta + sizeof *freed_ring), page);
     unsigned char *pool = os_reserve(len);
@@ -152,6 +188,12 @@ void *slots_alloc(size_t n, size_t align, enum alloc_kind kind, uint32_t stack, 
 {
     slots_countdown = next_interval();
     size_t i;
+    /* A slot never used costs address space: those past the budget of a limit the
+     * program set itself (setrlimit) since are given back.  A system call, next to the two each
+     * guarded block makes anyway. */
+    size_t budget;
+    if (meta && never_used < cfg.count && slots_hi - slots_lo > (budget = pool_budget()))
+        give_back_locked(budget);
     if (!meta || n == 0 || n > data_len || align > page || !take_slot(&i)) {
         if (!cfg.count)
             slots_countdown = SIZE_MAX; /* the pool was given back whole */
@@ -379,18 +421,7 @@ size_t slots_live_bytes(void) { return live_bytes; }
 size_t slots_give_back(void)
 {
     bool taken = lock_take(&slots_lock);
-    size_t keep = meta ? never_used * stride + page : 0, had = slots_hi - slots_lo, freed = 0;
-    if (meta && keep < had) {
-        if (!never_used) {
-            keep = 0; /* no slot was ever used: the whole pool goes */
-            slots_countdown = SIZE_MAX;
-        }
-        /* Out of range first, so no pointer is taken for a slot's while it goes. */
-        __atomic_store_n(&slots_hi, slots_lo + keep, __ATOMIC_RELEASE);
-        os_unmap((void *)(slots_lo + keep), had - keep);
-        cfg.count = never_used; /* the freed slots are reused from now on */
-        freed = had - keep;
-    }
+    size_t freed = give_back_locked(0);
     lock_give(&slots_lock, taken);
     return freed;
 }

@@ -55,7 +55,9 @@ size_t slots_live_count(void);
 size_t slots_live_bytes(void);
 /* Memory is short (a low RLIMIT_AS): give back the address space of the slots never
  * used; the pool keeps those used so far, and reuses them.  Takes the slots lock.
- * Returns the bytes given back (0: nothing to give). */
+ * Returns the bytes given back (0: nothing to give).  (The pool also holds no more
+ * than a quarter of RLIMIT_AS: at start-up, and from the first slot taken after a
+ * program lowers its limit.) */
 size_t slots_give_back(void);
 /* After a fault at addr in the pool was reported, with the process to go on: make its
  * page accessible (a freed block's pages whole, with their old bytes; a guard page

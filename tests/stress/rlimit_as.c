@@ -4,14 +4,17 @@
  * 61 MiB here; at least 40 MiB is asked), then malloc returns NULL with ENOMEM, and
  * after the blocks are freed a read after free still faults in a guarded slot (the
  * pool kept the slots it had used).  The guarded-slot pool reserved 272 MiB at
- * start-up, so every such malloc failed (slots.h: slots_give_back).  Each preset runs
- * in a child that execs this program again with HEAPCHECK_OPTIONS set.
- * Usage: rlimit_as (the parent); rlimit_as child|uaf (a child, under the limit). */
+ * start-up, so every such malloc failed (slots.h: slots_give_back); and the program's
+ * own mmap of 32 MiB too.  The same with the limit inherited (ulimit -v).  Each run
+ * is a child that execs this program again with HEAPCHECK_OPTIONS set.
+ * Usage: rlimit_as (the parent); rlimit_as child|child-mmap|inherited|uaf (a child,
+ * under the limit). */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -25,10 +28,10 @@ static void (*volatile do_free)(void *) = free;
 static void *blocks[MAX_BLOCKS];
 static volatile char sink;
 
-static int child(int uaf)
+static int child(const char *mode)
 {
     struct rlimit rl = {LIMIT, LIMIT};
-    if (setrlimit(RLIMIT_AS, &rl) != 0) {
+    if (strcmp(mode, "inherited") && setrlimit(RLIMIT_AS, &rl) != 0) {
         perror("setrlimit");
         return 99;
     }
@@ -37,6 +40,16 @@ static int child(int uaf)
         printf("malloc(24) under the limit: %s\n", strerror(errno));
         return 1;
     }
+    /* The program's own mappings: the pool gave back what it never used at its
+     * first guarded block since the limit was set (every block is guarded at first). */
+    void *own = !strcmp(mode, "child-mmap") ? mmap(NULL, (size_t)32 << 20, PROT_READ | PROT_WRITE,
+                                                  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) : NULL;
+    if (own == MAP_FAILED) {
+        printf("mmap of 32 MiB under the limit: %s\n", strerror(errno));
+        return 1;
+    }
+    if (own)
+        munmap(own, (size_t)32 << 20);
     do_free(p);
     size_t n = 0;
     errno = 0;
@@ -46,7 +59,7 @@ static int child(int uaf)
     size_t mib = n * (size_t)BLOCK >> 20;
     for (size_t i = 0; i < n; i++)
         do_free(blocks[i]);
-    if (uaf) {
+    if (!strcmp(mode, "uaf")) {
         char *volatile q = do_malloc(13);
         do_free(q);
         sink = q[0];
@@ -63,6 +76,9 @@ static int run(const char *self, const char *mode, const char *options, int quie
     pid_t pid = fork();
     if (pid == 0) {
         setenv("HEAPCHECK_OPTIONS", options, 1);
+        struct rlimit rl = {LIMIT, LIMIT};
+        if (!strcmp(mode, "inherited") && setrlimit(RLIMIT_AS, &rl) != 0)
+            _exit(99);
         if (quiet && !freopen("/dev/null", "w", stderr))
             _exit(99);
         execl(self, self, mode, (char *)NULL);
@@ -77,12 +93,14 @@ static int run(const char *self, const char *mode, const char *options, int quie
 int main(int argc, char **argv)
 {
     if (argc > 1)
-        return child(!strcmp(argv[1], "uaf"));
-    static const char *const presets[] = {"leak_check=off", "preset=hardened"};
+        return child(argv[1]);
+    static const struct { const char *mode, *options; } runs[] = {
+        {"child-mmap", "leak_check=off"}, {"child", "preset=hardened"}, {"inherited", "leak_check=off"},
+        {"inherited", "preset=hardened"}};
     int passed = 0, failed = 0;
-    for (int i = 0; i < 2; i++) {
-        printf("%s: ", presets[i]);
-        int st = run("/proc/self/exe", "child", presets[i], 0);
+    for (int i = 0; i < 4; i++) {
+        printf("%s, %s: ", runs[i].mode, runs[i].options);
+        int st = run("/proc/self/exe", runs[i].mode, runs[i].options, 0);
         int ok = st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0;
         if (!ok)
             printf("FAIL (wait status %#x)\n", st);
