@@ -27,7 +27,7 @@
 
 /* The largest block a slot holds: a test program's buffers (a 64 KiB one included)
  * fault at an overrun.  The data of every slot is this size in address space (4096
- * slots: 272 MiB reserved, MAP_NORESERVE); only the pages a block touches are ever
+ * slots: 272 MiB reserved, MAP_NORESERVE; at most a quarter of RLIMIT_AS); only the pages a block touches are ever
  * opened, so a small block costs what it did in a 2-page slot. */
 #define SLOT_MAX ((size_t)64 << 10)
 
