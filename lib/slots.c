@@ -40,6 +40,7 @@ struct slot {
     uint8_t state, kind, left;
     uint8_t kept;  /* freed with its bytes kept (keep_freed): dropped before reuse */
     uint8_t aside; /* a page of it was opened after a fault (slots_fault_open): never reused */
+    uint8_t damaged; /* its canary damage was reported: not again */
 };
 
 size_t slots_countdown = SIZE_MAX;
@@ -220,14 +221,18 @@ void *slots_alloc(size_t n, size_t align, enum alloc_kind kind, uint32_t stack, 
         return NULL;
     }
     s->state = SLOT_LIVE;
+    s->damaged = 0;
     s->kind = (uint8_t)kind;
     s->alloc_stack = stack;
     s->free_stack = 0;
     unsigned char *u = (unsigned char *)s->user;
     uint64_t w = secret_canary(u);
-    for (unsigned char *a = lo; a < u; a++) /* the front canary: the open bytes before it */
+    unsigned char *a = lo; /* the front canary: the open bytes before it (lo is page-aligned) */
+    for (; a + 8 <= u; a += 8)
+        *(uint64_t *)(void *)a = w; /* canary_at's bytes, a word at a time */
+    for (; a < u; a++)
         *a = canary_at(w, a);
-    for (unsigned char *a = u + n; a < hi; a++)
+    for (a = u + n; a < hi; a++)
         *a = canary_at(w, a);
     if (!zero && fill >= 0) /* fresh pages are zero already; the fill limit as for core blocks */
         memset(u, fill, guard_config.fill_limit && n > guard_config.fill_limit ? guard_config.fill_limit : n);
@@ -269,11 +274,18 @@ static unsigned char *check_canary(const struct slot *s, size_t i, size_t *chang
  * bytes before a right-placed block, and how many changed. */
 static unsigned char *check_front(const struct slot *s, size_t i, size_t *changed)
 {
-    unsigned char *lo, *hi, *first = NULL;
+    unsigned char *lo, *hi, *first = NULL, *u = (unsigned char *)s->user;
     open_range(s, i, &lo, &hi);
     *changed = 0;
-    uint64_t w = secret_canary((const void *)s->user);
-    for (unsigned char *a = lo; a < (unsigned char *)s->user; a++) {
+    uint64_t w = secret_canary(u), diff = 0;
+    unsigned char *a = lo;
+    for (; a + 8 <= u; a += 8) /* intact: whole words; the bytes only on damage */
+        diff |= *(const uint64_t *)(const void *)a ^ w;
+    for (; a < u; a++)
+        diff |= *a ^ canary_at(w, a);
+    if (!diff)
+        return NULL;
+    for (a = lo; a < u; a++) {
         if (*a != canary_at(w, a)) {
             if (!first)
                 first = a;
@@ -322,6 +334,28 @@ static bool live_start(void *u, size_t *i)
     return s && s->state == SLOT_LIVE && s->user == (uintptr_t)u;
 }
 
+/* A live block's canaries: one finding, the front's first (an underflow), into f;
+ * the block is then marked, so the damage is reported once.  Returns 0 or 1. */
+static int damage(struct slot *s, size_t i, enum op op, struct finding *f)
+{
+    if (s->damaged)
+        return 0;
+    size_t changed;
+    unsigned char *bad = check_front(s, i, &changed);
+    enum bug bug = BUG_UNDERFLOW;
+    if (!bad) {
+        bad = check_canary(s, i, &changed);
+        bug = BUG_OVERFLOW;
+    }
+    if (!bad)
+        return 0;
+    describe(s, op, bad, f);
+    f->bug = bug;
+    f->changed = changed;
+    s->damaged = 1;
+    return 1;
+}
+
 int slots_free(void *u, enum alloc_kind kind, enum op op, uint32_t stack, struct finding *out)
 {
     size_t i;
@@ -331,21 +365,9 @@ int slots_free(void *u, enum alloc_kind kind, enum op op, uint32_t stack, struct
         return 1;
     }
     struct slot *s = &meta[i];
-    int found = 0;
-    size_t changed;
-    unsigned char *bad = check_front(s, i, &changed); /* one canary finding: the front's first */
-    enum bug bug = BUG_UNDERFLOW;
-    if (!bad) {
-        bad = check_canary(s, i, &changed);
-        bug = BUG_OVERFLOW;
-    }
-    if (bad) {
-        describe(s, op, bad, &out[found]);
-        out[found].bug = bug;
-        out[found].changed = changed;
-        out[found].op_kind = kind;
-        found++;
-    }
+    int found = damage(s, i, op, out); /* not again once reported (realloc, usable size) */
+    if (found)
+        out[0].op_kind = kind;
     if (kind_family((enum alloc_kind)s->kind) != kind) {
         describe(s, op, u, &out[found]);
         out[found].bug = BUG_MISMATCH;
@@ -375,13 +397,13 @@ int slots_size(void *u, enum op op, size_t *size, struct finding *out)
         return 1;
     }
     *size = meta[i].size;
-    return 0;
+    return damage(&meta[i], i, op, out); /* realloc then fails, as for a core block */
 }
 
 void slots_check(slots_found_fn *fn, void *arg)
 {
     for (size_t i = 0; meta && i < never_used; i++) {
-        if (meta[i].state != SLOT_LIVE)
+        if (meta[i].state != SLOT_LIVE || meta[i].damaged)
             continue;
         for (int rear = 0; rear < 2; rear++) {
             size_t changed;
@@ -393,6 +415,7 @@ void slots_check(slots_found_fn *fn, void *arg)
             f.bug = rear ? BUG_OVERFLOW : BUG_UNDERFLOW;
             f.changed = changed;
             fn(&f, arg);
+            meta[i].damaged = 1; /* after both sides: reported once, not at its free */
         }
     }
 }

@@ -35,7 +35,9 @@ void slots_init(const struct slots_config *c);
  * requires of malloc for n bytes. */
 void *slots_alloc(size_t n, size_t align, enum alloc_kind kind, uint32_t stack, bool zero, int fill);
 /* Release, verify or size a pointer inside the pool (slots_owns); each returns the
- * number of findings written to out (0 or 1, slots_free at most 2). */
+ * number of findings written to out (0 or 1, slots_free at most 2).  Both verify the
+ * block's canaries (realloc sizes it first, and fails on damage, as for a core
+ * block); a block's damage is reported once. */
 int slots_free(void *u, enum alloc_kind kind, enum op op, uint32_t stack, struct finding *out);
 int slots_size(void *u, enum op op, size_t *size, struct finding *out);
 typedef void slots_found_fn(const struct finding *f, void *arg);

@@ -201,6 +201,9 @@ int main(int argc, char **argv)
     } else if (!strcmp(m, "continue-all")) {
         int continue_all(void);
         return continue_all();
+    } else if (!strcmp(m, "underflow-realloc")) {
+        int underflow_then_realloc(void);
+        return underflow_then_realloc();
     } else {
         return 2;
     }
@@ -403,5 +406,17 @@ int continue_all(void)
     scrub_stack();
     fprintf(stderr, "the program went on to its end (the read after free %s the old byte; the write past "
                     "the end %s)\n", old_byte ? "got" : "did not get", written ? "stuck" : "was lost");
+    return 0;
+}
+
+/*   underflow-realloc  a write one byte before a 24-byte block in a guarded slot (into
+ *                 its front canary), then realloc: realloc finds it and fails */
+int underflow_then_realloc(void);
+int underflow_then_realloc(void)
+{
+    char *volatile p = malloc(24);
+    p[-1] = 0;
+    char *q = realloc(p, 100);
+    fprintf(stderr, "realloc %s\n", q ? "moved the block" : "failed");
     return 0;
 }

@@ -116,7 +116,8 @@ detect_recipes += \
 	tests/detect/access_own_sigaction_read_after_free \
 	tests/detect/access_own_sigaction_wild_pointer \
 	tests/detect/access_own_handler_flags \
-	tests/detect/access_continue_after_faults
+	tests/detect/access_continue_after_faults \
+	tests/detect/access_underflow_found_by_realloc
 tests_detect_access_linked_SOURCES = tests/detect/access.c
 tests_detect_access_linked_LDADD = $(HC_LINKED)
 
