@@ -69,6 +69,8 @@ static size_t pool_budget(void)
 /* Unmap the slots never used past the first that fit budget bytes (0: all of them). */
 static size_t give_back_locked(size_t budget)
 {
+    if (!meta)
+        return 0; /* no pool (and no stride) */
     size_t fit = budget > page ? (budget - page) / stride : 0;
     if (fit < never_used)
         fit = never_used;
