@@ -39,7 +39,7 @@ EXTRA_PROGRAMS += bench/bench-rusage bench/bench-scale bench/onebug
 bench_bench_rusage_SOURCES = bench/rusage.c
 bench_bench_scale_SOURCES = bench/scale.c
 bench_bench_scale_LDADD = -ldl
-# bench/onebug.sh: one heap read bug per mode, caught at the access or not (guarded
+# bench/onebug.sh: one heap bug per mode, caught at the access or not (guarded
 # slots); built on demand with `make bench/onebug`.
 bench_onebug_SOURCES = bench/onebug.c
 EXTRA_DIST += bench/onebug.sh

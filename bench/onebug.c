@@ -1,6 +1,6 @@
 /* One-bug programs for measuring what heapcheck catches at the faulting access
- * (bench/onebug.sh): each mode has exactly one heap read bug, then prints what it
- * read and exits 0, so a bug not caught goes unnoticed.  Usage: onebug MODE; onebug
+ * (bench/onebug.sh): each mode has exactly one heap bug (a read; over-write-*: a
+ * write one byte past the end), then prints what it read and exits 0, so a bug not caught goes unnoticed.  Usage: onebug MODE; onebug
  * --list prints the modes.  Not a test: nothing here passes or fails. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,6 +84,16 @@ static long over_memcpy(void)
 }
 static long over_page(void) { char *p = do_malloc(4096); memset(p, 0, 4096); return p[4096]; }
 static long over_big(void) { char *p = do_malloc(10000); memset(p, 0, 10000); return p[10000]; }
+/* Writes one byte past the end, as a string copy that forgets the NUL's byte does. */
+static long over_write_1(void) { char *p = do_malloc(1); strcpy(p, "a" + 1); p[1] = 'x'; return p[0]; }
+static long over_write_int(void) { int *a = do_malloc(sizeof *a); a[0] = 1; ((char *)a)[4] = 0; return a[0]; }
+static long over_write_8(void) { char *p = do_malloc(8); memcpy(p, "12345678", 9); return p[0]; }
+static long over_write_6(void) { char *p = do_malloc(6); strcpy(p, "hello!"); return p[0]; }
+static long over_write_13(void) { char *p = do_malloc(13); strcpy(p, "thirteen char"); return p[0]; }
+static long over_write_18(void) { char *p = do_malloc(18); strcpy(p, "eighteen character"); return p[0]; }
+static long over_write_32(void) { char *p = do_malloc(32); memset(p, 'a', 33); return p[0]; }
+static long under_write_one(void) { char *p = do_malloc(24); p[-1] = 0; do_free(p); return 0; }
+static long under_write_eight(void) { long *p = do_malloc(8 * sizeof *p); p[-1] = 0; do_free(p); return 0; }
 static long under_one(void) { char *p = do_malloc(24); memset(p, 0, 24); return p[-1]; }
 static long under_eight(void) { long *p = do_malloc(8 * sizeof *p); memset(p, 0, 64); return p[-1]; }
 
@@ -120,6 +130,10 @@ static const struct { const char *name; long (*fn)(void); } modes[] = {
     {"uaf-page", uaf_page}, {"uaf-big", uaf_big},
     {"over-off-by-one-16", over_off_by_one_16}, {"over-string-no-nul", over_string_no_nul},
     {"over-13", over_13}, {"over-memcpy", over_memcpy}, {"over-page", over_page}, {"over-big", over_big},
+    {"over-write-1", over_write_1}, {"over-write-int", over_write_int}, {"over-write-8", over_write_8},
+    {"over-write-6", over_write_6}, {"over-write-13", over_write_13}, {"over-write-18", over_write_18},
+    {"over-write-32", over_write_32},
+    {"under-write-one", under_write_one}, {"under-write-eight", under_write_eight},
     {"under-one", under_one}, {"under-eight", under_eight}, {"under-in-loop", under_in_loop},
     {"over-in-loop", over_in_loop},
 };

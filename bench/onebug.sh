@@ -1,5 +1,5 @@
 #!/bin/sh
-# onebug.sh LIB [OPTIONS...]: run every mode of bench/onebug (one heap read bug each)
+# onebug.sh LIB [OPTIONS...]: run every mode of bench/onebug (one heap bug each)
 # preloaded with LIB under each HEAPCHECK_OPTIONS given (default: the defaults), and
 # say for each whether the bug was caught at the access (a report "found by a READ" or WRITE
 # and death by SIGSEGV), reported later (some other report), or not at all.

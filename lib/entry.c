@@ -57,7 +57,7 @@ INLINE void *do_realloc(void *p, size_t size, void *frame)
         errno = EINVAL;
         return NULL; /* p is not a block: there is nothing to copy */
     }
-    void *q = do_alloc_kind(size, 16, false, KIND_REALLOC, frame);
+    void *q = do_alloc_kind(size, 0, false, KIND_REALLOC, frame);
     if (!q)
         return NULL; /* p stays valid, as the standard says */
     /* In preset none old is the block's whole capacity, past what memcheck knows the
@@ -71,7 +71,7 @@ INLINE void *do_realloc(void *p, size_t size, void *frame)
 
 HC_EXPORT void *hc_malloc(size_t size)
 {
-    return do_alloc(size, 16, false, CALLER);
+    return do_alloc(size, 0, false, CALLER);
 }
 
 HC_EXPORT void hc_free(void *ptr)
@@ -86,13 +86,13 @@ HC_EXPORT void *hc_calloc(size_t count, size_t size)
         errno = ENOMEM;
         return NULL;
     }
-    return do_alloc(total, 16, true, CALLER);
+    return do_alloc(total, 0, true, CALLER);
 }
 
 HC_EXPORT void *hc_realloc(void *ptr, size_t size)
 {
     if (!ptr)
-        return do_alloc_kind(size, 16, false, KIND_REALLOC, CALLER);
+        return do_alloc_kind(size, 0, false, KIND_REALLOC, CALLER);
     if (size == 0) { /* as glibc: free and return NULL */
         do_free(ptr, CALLER);
         return NULL;
@@ -134,7 +134,7 @@ HC_EXPORT void *hc_reallocarray(void *ptr, size_t count, size_t size)
         return tools_realloc(ptr, total);
     }
     if (!ptr)
-        return do_alloc(total, 16, false, CALLER);
+        return do_alloc(total, 0, false, CALLER);
     if (total == 0) {
         do_free(ptr, CALLER);
         return NULL;

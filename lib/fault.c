@@ -7,10 +7,12 @@
  * code on x86-64.  The access stack is unwound from the signal context.  The report
  * goes through the one finding renderer, so it is kept for the dump, which is written
  * now; then the default action is restored and the access retried, so the process
- * dies of the same signal.  Each thread gets its own alternate stack at its first
- * allocation, unmapped when it exits.  The program's own handler wins: one
- * installed before heapcheck's (which is installed when the library loads) is
- * called for every fault, unreported, and one installed after replaces heapcheck's. */
+ * dies of the same signal; with abort_on_error=0 a fault in the pool is reported,
+ * its page opened (slots_fault_open) and the access retried, so the program goes on.
+ * Each thread gets its own alternate stack at its first allocation, unmapped when
+ * it exits.  A fault in the guarded slots is always heapcheck's; every other fault
+ * goes to the program's own action, whether set before heapcheck's handler or after
+ * it (sigwrap.c keeps it), and only where that is the default is it reported here. */
 #define _GNU_SOURCE
 #include "internal.h"
 #include "fault.h"
@@ -21,6 +23,7 @@
 #include "os.h"
 #include "report.h"
 #include "slots.h"
+#include "sigwrap.h"
 #include "stack.h"
 
 #ifdef HAVE_LIBUNWIND
@@ -32,12 +35,13 @@
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <ucontext.h>
+#include <unistd.h>
 
 #define ALT_STACK_SIZE ((size_t)64 << 10)
 
-static struct sigaction previous[2]; /* SIGSEGV, SIGBUS */
-static int reporting;
+static int reporting; /* the reporting thread's id, 0: none */
 
 static bool is_fill_word(uintptr_t v, unsigned char fill, bool exact)
 {
@@ -155,25 +159,29 @@ static uint32_t store_stack(void *const *pc, unsigned n)
 
 static void die_of(int sig, const siginfo_t *si)
 {
-    signal(sig, SIG_DFL);
+    struct sigaction dfl;
+    memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    sigwrap_real_sigaction(sig, &dfl, NULL);
     if (si->si_code <= 0) /* sent by kill or raise: retrying the access would not fault */
         raise(sig);
     /* Returning retries the faulting access, which now kills with the default action. */
 }
 
-static bool chain(int sig, siginfo_t *si, void *ctx)
+/* One report at a time.  A second fault in the reporting thread (during its report)
+ * dies; one in another thread waits when the reporter goes on (wait), else dies:
+ * the reporter is about to end the process. */
+static bool take_reporting(bool wait)
 {
-    const struct sigaction *old = &previous[sig == SIGBUS];
-    if (old->sa_flags & SA_SIGINFO) {
-        if (old->sa_sigaction) {
-            old->sa_sigaction(sig, si, ctx);
+    int me = (int)syscall(SYS_gettid);
+    for (;;) {
+        int expected = 0;
+        if (__atomic_compare_exchange_n(&reporting, &expected, me, false, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
             return true;
-        }
-    } else if (old->sa_handler != SIG_DFL && old->sa_handler != SIG_IGN) {
-        old->sa_handler(sig);
-        return true;
+        if (expected == me || !wait)
+            return false;
+        sched_yield();
     }
-    return false;
 }
 
 static void on_fault(int sig, siginfo_t *si, void *ctx)
@@ -181,13 +189,15 @@ static void on_fault(int sig, siginfo_t *si, void *ctx)
     ucontext_t *uc = ctx;
     int saved_errno = errno;
     struct finding f;
-    /* A handler the program installed before heapcheck's wins, for every fault. */
-    if (chain(sig, si, ctx)) {
+    /* A fault in the guarded slots is heapcheck's; any other the program's, when it
+     * has a handler (installed before heapcheck's or after it: sigwrap.h). */
+    bool in_pool = si->si_code > 0 && slots_fault_info(si->si_addr, &f);
+    if (!in_pool && sigwrap_deliver(sig, si, ctx)) {
         errno = saved_errno;
         return;
     }
-    bool in_pool = slots_fault_info(si->si_addr, &f);
-    if (__atomic_exchange_n(&reporting, 1, __ATOMIC_ACQ_REL)) {
+    bool go_on = in_pool && !options.abort_on_error;
+    if (!take_reporting(go_on)) {
         die_of(sig, si); /* a second fault: during the report, or in another thread */
         return;
     }
@@ -217,6 +227,11 @@ static void on_fault(int sig, siginfo_t *si, void *ctx)
     unsigned n = access_stack(uc, pc, depth);
     f.op_stack = n ? store_stack(pc, n) : 0;
     report_finding(&f);
+    if (go_on && slots_fault_open(si->si_addr)) { /* retried: it reads the opened page */
+        __atomic_store_n(&reporting, 0, __ATOMIC_RELEASE);
+        errno = saved_errno;
+        return;
+    }
     report_summary(false, 0, 0, 0); /* the process ends here: its last line, as at exit */
     if (options.dump_path && options.dump_path[0]) {
         dump_note_end(DUMP_END_SIGNAL);
@@ -302,6 +317,5 @@ void fault_init(void)
     sa.sa_sigaction = on_fault;
     sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
     sigemptyset(&sa.sa_mask);
-    sigaction(SIGSEGV, &sa, &previous[0]);
-    sigaction(SIGBUS, &sa, &previous[1]);
+    sigwrap_claim(&sa);
 }

@@ -1,6 +1,7 @@
 /* The fatal-signal report: a SIGSEGV or SIGBUS handler that says what the faulting
  * access hit (a guarded slot's guard page or freed data: slots.h; a fill pattern,
- * null) in a finding, writes the dump, and dies of the same signal.  And the
+ * null) in a finding, writes the dump, and dies of the same signal (or, for a fault
+ * in the slots with abort_on_error=0, opens the page and goes on).  And the
  * explanation of a pointer value that is a fill pattern, shared with invalid frees. */
 #ifndef HC_FAULT_H
 #define HC_FAULT_H
@@ -8,7 +9,8 @@
 #include "finding.h"
 
 /* Install the handler (handle_segv) and this thread's alternate signal stack; a
- * handler the program installed before is kept and chained to. */
+ * handler the program installed before, or installs later, gets the faults outside
+ * the guarded slots (sigwrap.h). */
 void fault_init(void);
 /* A thread's first allocation gives it an alternate signal stack (a stack overflow
  * in it is then reported), freed when the thread exits; one the thread has already

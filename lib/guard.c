@@ -283,7 +283,7 @@ void *guard_alloc(size_t n, size_t align, enum alloc_kind kind, uint32_t stack, 
     /* One byte of rear canary at least, so an overflow by one is always seen; a block
      * realloc() places gets room to grow in place (core.h), canary until it is used. */
     size_t room = kind == KIND_REALLOC ? core_growth_room(n) : 0;
-    struct guard_hdr *h = core_alloc(GUARD_PREFIX + n + 1 + room, align, GUARD_PREFIX);
+    struct guard_hdr *h = core_alloc(GUARD_PREFIX + n + 1 + room, align < 16 ? 16 : align, GUARD_PREFIX);
     if (!h)
         return NULL;
     unsigned char *u = (unsigned char *)h + GUARD_PREFIX;

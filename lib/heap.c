@@ -228,6 +228,7 @@ static HC_COLD void init_slow(void)
                 .first = hardened ? 0 : options.guard_first,
                 .sample = hardened ? options.guard_sample_hardened : options.guard_sample,
                 .left = options.guard_left,
+                .keep_freed = !options.abort_on_error, /* a read after free goes on: old bytes */
             };
             slots_init(&sc);
         }
@@ -388,6 +389,8 @@ static HC_NOINLINE void *alloc_guarded(size_t size, size_t align, enum alloc_kin
         n = (size_t)guard_flush_quarantine(found);
         p = guard_alloc(size, align, kind, stack, zero);
     }
+    if (HC_UNLIKELY(!p) && slots_give_back()) /* the pool's unused address space (a low RLIMIT_AS) */
+        p = guard_alloc(size, align, kind, stack, zero);
     a->allocs += p != NULL;
     n += periodic_check(found + n);
     heap_unlock(a, taken);
@@ -404,10 +407,10 @@ void *heap_alloc(size_t size, size_t align, enum alloc_kind kind, bool zero, voi
             memset(p, 0, size);
         return p;
     }
-    if (align < 16)
-        align = 16;
     vg_enter();
-    void *p = guarded ? alloc_guarded(size, align, kind, zero, frame) : alloc_bare(size, align, kind, zero);
+    /* align 0 is malloc's own: 16 in the core, what the size needs in a guarded slot. */
+    void *p = guarded ? alloc_guarded(size, align, kind, zero, frame)
+                      : alloc_bare(size, align < 16 ? 16 : align, kind, zero);
     vg_leave();
     if (HC_UNLIKELY(!p))
         errno = ENOMEM;

@@ -12,7 +12,8 @@ enum alloc_kind { KIND_MALLOC, KIND_NEW, KIND_NEW_ARRAY, KIND_REALLOC };
 static inline enum alloc_kind kind_family(enum alloc_kind k) { return k == KIND_REALLOC ? KIND_MALLOC : k; }
 
 /* frame: the entry point's frame address (__builtin_frame_address(0)), from which
- * the call stack is unwound. */
+ * the call stack is unwound.  align: 0 for malloc's own (16, or in a guarded slot
+ * the least C allows for the size), else the alignment asked for. */
 void *heap_alloc(size_t size, size_t align, enum alloc_kind kind, bool zero, void *frame);
 /* false when p was not a block heapcheck could free (reported). */
 bool heap_free(void *p, enum alloc_kind kind, void *frame);

@@ -44,7 +44,7 @@ static inline __attribute__((always_inline)) void delete_block(void *p, enum all
 #define NEW_FORMS(name, kind)                                                                   \
     EXPORT void *name(size_t n)                                                                 \
     {                                                                                           \
-        void *p = new_block(n, 16, kind, CALLER);                                               \
+        void *p = new_block(n, 0, kind, CALLER);                                               \
         return p ? p : out_of_memory();                                                         \
     }
 
@@ -60,12 +60,12 @@ EXPORT void *_ZnamRKSt9nothrow_t(size_t n, const void *tag);
 EXPORT void *_ZnwmRKSt9nothrow_t(size_t n, const void *tag)
 {
     (void)tag;
-    return new_block(n, 16, KIND_NEW, CALLER);
+    return new_block(n, 0, KIND_NEW, CALLER);
 }
 EXPORT void *_ZnamRKSt9nothrow_t(size_t n, const void *tag)
 {
     (void)tag;
-    return new_block(n, 16, KIND_NEW_ARRAY, CALLER);
+    return new_block(n, 0, KIND_NEW_ARRAY, CALLER);
 }
 
 /* aligned: operator new(size_t, std::align_val_t), with and without nothrow */

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/auxv.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -63,6 +64,22 @@ void os_close_pages(void *p, size_t len)
      * the same call. */
     if (mmap(p, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0) == MAP_FAILED)
         mprotect(p, len, PROT_NONE);
+    errno = saved;
+}
+
+size_t os_address_space_limit(void)
+{
+    struct rlimit rl;
+    int saved = errno;
+    bool limited = getrlimit(RLIMIT_AS, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < SIZE_MAX;
+    errno = saved;
+    return limited ? (size_t)rl.rlim_cur : SIZE_MAX;
+}
+
+void os_hide_pages(void *p, size_t len)
+{
+    int saved = errno;
+    mprotect(p, len, PROT_NONE);
     errno = saved;
 }
 

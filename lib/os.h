@@ -21,6 +21,10 @@ bool os_open_pages(void *p, size_t len);
 /* Make pages inaccessible again and drop their contents (they read as zero once
  * reopened). */
 void os_close_pages(void *p, size_t len);
+/* The address-space limit (RLIMIT_AS's soft limit) in bytes; SIZE_MAX: none. */
+size_t os_address_space_limit(void);
+/* Make pages inaccessible, keeping their contents. */
+void os_hide_pages(void *p, size_t len);
 /* Tell the kernel the pages may be dropped (contents become zero on next touch). */
 void os_discard(void *p, size_t len);
 /* Fill with random bytes from getrandom(); falls back to mixing time and addresses. */

@@ -189,9 +189,234 @@ int main(int argc, char **argv)
     } else if (!strcmp(m, "past-64k")) {
         p = malloc(65536);
         sink = p[65536];
+    } else if (!strcmp(m, "past-8-write")) {
+        p = malloc(8);
+        p[8] = 0;
+    } else if (!strcmp(m, "alignments")) {
+        int check_alignments(void);
+        return check_alignments();
+    } else if (!strncmp(m, "own-", 4)) {
+        int own_handler(const char *mode);
+        return own_handler(m);
+    } else if (!strcmp(m, "continue-all")) {
+        int continue_all(void);
+        return continue_all();
+    } else if (!strcmp(m, "underflow-realloc")) {
+        int underflow_then_realloc(void);
+        return underflow_then_realloc();
     } else {
         return 2;
     }
     fprintf(stderr, "not caught\n");
     return 1;
+}
+
+/* Modes added later, below main so that the line numbers the expected reports name
+ * stay put:
+ *   past-8-write  write one byte past an 8-byte block (placed at 8-byte alignment:
+ *                 flush against its guard)
+ *   alignments    every block of 1 to 64 bytes from malloc, calloc and realloc has
+ *                 the alignment C requires for its size, every aligned request
+ *                 (memalign, aligned_alloc, posix_memalign) the one asked, and
+ *                 malloc_usable_size covers the request (a clean run) */
+size_t malloc_usable_size(void *); /* <malloc.h>'s, which the macros of alloc.h would break */
+void *memalign(size_t, size_t);
+
+/* The alignment C requires of malloc(n): the largest fundamental type's that fits. */
+static size_t required_align(size_t n)
+{
+    return n >= 16 ? 16 : n >= 8 ? 8 : n >= 4 ? 4 : n >= 2 ? 2 : 1;
+}
+
+static int misaligned(const char *what, void *p, size_t n, size_t align)
+{
+    if (!p || (uintptr_t)p % align || malloc_usable_size(p) < n) {
+        fprintf(stderr, "%s(%zu): %p, alignment %zu wanted, usable size %zu\n", what, n, p, align,
+                p ? malloc_usable_size(p) : 0);
+        return 1;
+    }
+    return 0;
+}
+
+int check_alignments(void);
+int check_alignments(void)
+{
+    int bad = 0;
+    static const size_t aligns[] = {1, 2, 4, 8, 16, 32, 64, 4096};
+    for (size_t n = 1; n <= 64; n++) {
+        void *p = malloc(n), *c = calloc(1, n), *r = realloc(NULL, n);
+        bad += misaligned("malloc", p, n, required_align(n));
+        bad += misaligned("calloc", c, n, required_align(n));
+        bad += misaligned("realloc", r, n, required_align(n));
+        free(p), free(c), free(r);
+        for (size_t k = 0; k < sizeof aligns / sizeof aligns[0]; k++) {
+            size_t a = aligns[k];
+            void *ma = memalign(a, n), *al = aligned_alloc(a, n), *pm = NULL;
+            bad += misaligned("memalign", ma, n, a);
+            bad += misaligned("aligned_alloc", al, n, a);
+            if (a >= sizeof(void *)) {
+                bad += posix_memalign(&pm, a, n) != 0;
+                bad += misaligned("posix_memalign", pm, n, a);
+            }
+            free(ma), free(al), free(pm);
+        }
+    }
+    return bad != 0;
+}
+
+/* More modes, the program's own fault handler and going on after a fault:
+ *   own-sigaction-uaf  the program installs its own SIGSEGV handler (sigaction), then
+ *                 reads a freed block: heapcheck's report, not the program's handler
+ *   own-sigaction-wild  the same handler, then a read through a wild pointer: the
+ *                 program's handler gets it, with its siginfo, and siglongjmps back
+ *   own-flags     what the program sees of its own actions and how each is delivered:
+ *                 the old actions sigaction and signal return, the mask and
+ *                 SA_RESETHAND, signal(), sysv_signal(), sigset(), SIG_IGN for a
+ *                 raised SIGSEGV; prints one line each (the same as without heapcheck)
+ *   continue-all  a read after free, an overflow write, then a leak (for a run with
+ *                 abort_on_error=0: all three reported) */
+typedef void handler_fn(int);
+handler_fn *sysv_signal(int, handler_fn *); /* <signal.h>'s, without _GNU_SOURCE */
+handler_fn *sigset(int, handler_fn *);
+static char *volatile wild_addr = (char *)(uintptr_t)0x5a5a5a5a000ULL;
+static volatile int caught, caught_with_usr1_blocked, caught_with_segv_blocked;
+static void *volatile caught_addr;
+
+static void on_segv_info(int sig, siginfo_t *si, void *ctx)
+{
+    (void)ctx;
+    sigset_t now;
+    pthread_sigmask(SIG_BLOCK, NULL, &now);
+    caught++;
+    caught_addr = si->si_addr;
+    caught_with_usr1_blocked = sigismember(&now, SIGUSR1);
+    caught_with_segv_blocked = sigismember(&now, SIGSEGV);
+    siglongjmp(escape, sig);
+}
+
+static void on_segv_plain(int sig)
+{
+    caught++;
+    siglongjmp(escape, sig);
+}
+
+static const char *name_of(void (*h)(int))
+{
+    return h == SIG_DFL ? "SIG_DFL" : h == SIG_IGN ? "SIG_IGN" : h == on_segv_plain ? "on_segv_plain"
+         : (uintptr_t)h == (uintptr_t)on_segv_info ? "on_segv_info" : "another handler";
+}
+
+/* A wild read under sigsetjmp: whether the program's handler brought it back. */
+static int wild_read(void)
+{
+    caught = 0;
+    if (sigsetjmp(escape, 1) == 0)
+        sink = *wild_addr;
+    return caught;
+}
+
+int own_handler(const char *mode);
+int own_handler(const char *mode)
+{
+    struct sigaction sa, old;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = on_segv_info;
+    sa.sa_flags = SA_SIGINFO;
+    sigemptyset(&sa.sa_mask);
+    sigaddset(&sa.sa_mask, SIGUSR1);
+    if (!strcmp(mode, "own-sigaction-uaf") || !strcmp(mode, "own-sigaction-wild")) {
+        sigaction(SIGSEGV, &sa, NULL);
+        char *p = malloc(13);
+        if (mode[14] == 'u') {
+            free(p);
+            if (sigsetjmp(escape, 1) == 0)
+                sink = p[0];
+            fprintf(stderr, "the program's own handler caught the read after free\n");
+            return 1;
+        }
+        caught = 0;
+        if (sigsetjmp(escape, 1) == 0)
+            sink = *wild_addr;
+        fprintf(stderr, "the program's handler %s the wild read, at %s address, with SIGUSR1 %sblocked\n",
+                caught ? "caught" : "missed", caught_addr == wild_addr ? "its" : "another",
+                caught_with_usr1_blocked ? "" : "not ");
+        free(p);
+        return 0;
+    }
+    if (strcmp(mode, "own-flags"))
+        return 2;
+    sigaction(SIGSEGV, NULL, &old);
+    fprintf(stderr, "at start: %s\n", name_of(old.sa_handler));
+    sa.sa_flags = SA_SIGINFO | SA_RESETHAND;
+    sigaction(SIGSEGV, &sa, NULL);
+    sigaction(SIGSEGV, NULL, &old);
+    fprintf(stderr, "set: %s, SA_RESETHAND %s\n", name_of(old.sa_handler),
+            old.sa_flags & SA_RESETHAND ? "kept" : "lost");
+    int got = wild_read();
+    sigaction(SIGSEGV, NULL, &old);
+    fprintf(stderr, "SA_RESETHAND: caught %d, SIGSEGV %sblocked in it, then %s\n", got,
+            caught_with_segv_blocked ? "" : "not ", name_of(old.sa_handler));
+    sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+    sigaction(SIGSEGV, &sa, NULL);
+    got = wild_read();
+    fprintf(stderr, "SA_NODEFER: caught %d, SIGSEGV %sblocked in it\n", got, caught_with_segv_blocked ? "" : "not ");
+    void (*prev)(int) = signal(SIGSEGV, on_segv_plain);
+    fprintf(stderr, "signal: was %s\n", name_of(prev));
+    got = wild_read();
+    prev = signal(SIGSEGV, SIG_DFL);
+    fprintf(stderr, "signal: caught %d; was %s\n", got, name_of(prev));
+    prev = sysv_signal(SIGSEGV, on_segv_plain);
+    got = wild_read();
+    prev = sysv_signal(SIGSEGV, SIG_IGN);
+    fprintf(stderr, "sysv_signal: caught %d; then %s\n", got, name_of(prev));
+    raise(SIGSEGV);
+    fprintf(stderr, "SIG_IGN: a raised SIGSEGV ignored\n");
+    prev = sigset(SIGSEGV, on_segv_plain);
+    got = wild_read();
+    fprintf(stderr, "sigset: was %s; caught %d\n", name_of(prev), got);
+    return 0;
+}
+
+static __attribute__((noinline)) void drop_a_block(void)
+{
+    char *volatile q = malloc(40);
+    q[0] = 1;
+    q = NULL;
+}
+
+static __attribute__((noinline)) void scrub_stack(void)
+{
+    volatile char frame[4096];
+    memset((char *)frame, 0, sizeof frame);
+}
+
+int continue_all(void);
+int continue_all(void)
+{
+    char *volatile p = malloc(13);
+    p[0] = 'o';
+    free(p);
+    sink = p[0];
+    int old_byte = sink == 'o';
+    char *volatile q = malloc(32);
+    q[32] = 'x';
+    int written = q[32] == 'x';
+    free(q);
+    drop_a_block();
+    scrub_stack();
+    fprintf(stderr, "the program went on to its end (the read after free %s the old byte; the write past "
+                    "the end %s)\n", old_byte ? "got" : "did not get", written ? "stuck" : "was lost");
+    return 0;
+}
+
+/*   underflow-realloc  a write one byte before a 24-byte block in a guarded slot (into
+ *                 its front canary), then realloc: realloc finds it and fails */
+int underflow_then_realloc(void);
+int underflow_then_realloc(void)
+{
+    char *volatile p = malloc(24);
+    p[-1] = 0;
+    char *q = realloc(p, 100);
+    fprintf(stderr, "realloc %s\n", q ? "moved the block" : "failed");
+    return 0;
 }

@@ -63,10 +63,13 @@ static int intact(const unsigned char *p, size_t n, unsigned seed)
     return 1;
 }
 
-static void aligned16(const void *p, size_t size)
+/* The alignment C requires of malloc(size) (calloc(0) asks for 1 byte here): that of
+ * the largest fundamental type that fits, 16 from 16 bytes up. */
+static void aligned_as_required(const void *p, size_t size)
 {
-    if ((uintptr_t)p % 16 != 0)
-        fail("block not aligned to 16 bytes", size);
+    size_t need = size >= 16 ? 16 : size >= 8 ? 8 : size >= 4 ? 4 : size >= 2 ? 2 : 1;
+    if ((uintptr_t)p % need != 0)
+        fail("block not aligned as C requires", size);
 }
 
 static void each_size(void)
@@ -80,7 +83,7 @@ static void each_size(void)
                 fail("malloc failed", n);
             continue;
         }
-        aligned16(p, n);
+        aligned_as_required(p, n);
         fill(p, n, (unsigned)k);
         if (!intact(p, n, (unsigned)k))
             fail("malloc block does not keep its contents", n);
@@ -91,7 +94,7 @@ static void each_size(void)
             fail("calloc failed", n);
             continue;
         }
-        aligned16(z, n);
+        aligned_as_required(z, n);
         for (size_t i = 0; i < n; i++)
             if (z[i] != 0) {
                 fail("calloc block not zeroed", n);

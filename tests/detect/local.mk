@@ -36,6 +36,8 @@ detect_recipes = \
 	tests/detect/underflow_1_byte \
 	tests/detect/underflow_4_bytes \
 	tests/detect/underflow_8_bytes \
+	tests/detect/underflow_1_byte_in_slot \
+	tests/detect/underflow_8_bytes_in_slot \
 	tests/detect/double_free_immediate \
 	tests/detect/double_free_after_other_allocations \
 	tests/detect/double_free_other_thread \
@@ -108,7 +110,14 @@ detect_recipes += \
 	tests/detect/access_underflow_read_in_loop \
 	tests/detect/access_continue_mode_keeps_findings \
 	tests/detect/free_of_free_fill_pointer \
-	tests/detect/access_fault_after_fork
+	tests/detect/access_fault_after_fork \
+	tests/detect/access_write_past_8_byte_block \
+	tests/detect/access_alignments_kept \
+	tests/detect/access_own_sigaction_read_after_free \
+	tests/detect/access_own_sigaction_wild_pointer \
+	tests/detect/access_own_handler_flags \
+	tests/detect/access_continue_after_faults \
+	tests/detect/access_underflow_found_by_realloc
 tests_detect_access_linked_SOURCES = tests/detect/access.c
 tests_detect_access_linked_LDADD = $(HC_LINKED)
 

@@ -5,6 +5,7 @@
 ## Longest first, so that `make -j check` overlaps it with the others.
 ## The corruption fuzzer overwrites headers, boundary tags and canaries of live and
 ## quarantined blocks and requires every one to be caught (10,000 trials).
+## rlimit_as: a program under a low RLIMIT_AS of its own allocates as with glibc.
 ## quarantine_budget checks the quarantine's size bounds through hc_stats(), alloc_fill
 ## what a new block holds.
 
@@ -14,6 +15,7 @@ stress_tests = \
 	tests/stress/fork_threads \
 	tests/stress/threads \
 	tests/stress/oom \
+	tests/stress/rlimit_as \
 	tests/stress/quarantine_budget \
 	tests/stress/alloc_fill \
 	tests/stress/corruption_fuzz
@@ -35,6 +37,8 @@ tests_stress_fork_threads_LDADD = $(HC_LINKED)
 tests_stress_fork_threads_LDFLAGS = -pthread
 tests_stress_oom_SOURCES = tests/stress/oom.c
 tests_stress_oom_LDADD = $(HC_LINKED)
+tests_stress_rlimit_as_SOURCES = tests/stress/rlimit_as.c
+tests_stress_rlimit_as_LDADD = $(HC_LINKED)
 tests_stress_quarantine_budget_SOURCES = tests/stress/quarantine_budget.c
 tests_stress_quarantine_budget_LDADD = $(HC_LINKED)
 tests_stress_alloc_fill_SOURCES = tests/stress/alloc_fill.c

@@ -172,15 +172,25 @@ static size_t address_space_in_use(void)
 
 static bool limit_address_space(void)
 {
-    size_t in_use = address_space_in_use();
-    if (in_use == 0 || getrlimit(RLIMIT_AS, &original_limit) != 0)
+    if (getrlimit(RLIMIT_AS, &original_limit) != 0)
         return false;
     struct rlimit tight = original_limit;
-    tight.rlim_cur = in_use + HEADROOM;
-    if (original_limit.rlim_max != RLIM_INFINITY && tight.rlim_cur > original_limit.rlim_max)
-        return false;
-    if (setrlimit(RLIMIT_AS, &tight) != 0)
-        return false;
+    size_t in_use = 0;
+    /* Twice: under a limit heapcheck's guarded-slot pool gives back the address space
+     * of the slots it never used (past a quarter of the limit) at its next slot, so
+     * what is in use is measured again after an allocation under the first limit. */
+    for (int round = 0; round < 2; round++) {
+        in_use = address_space_in_use();
+        if (in_use == 0)
+            return false;
+        tight.rlim_cur = in_use + HEADROOM;
+        if (original_limit.rlim_max != RLIM_INFINITY && tight.rlim_cur > original_limit.rlim_max)
+            return false;
+        if (setrlimit(RLIMIT_AS, &tight) != 0)
+            return false;
+        void *volatile settle = malloc(40);
+        free(settle);
+    }
     printf("oom: address space limited to %zu MiB (%zu MiB in use)\n",
            (size_t)tight.rlim_cur >> 20, in_use >> 20);
     return true;

@@ -99,7 +99,9 @@ static void *allocate(uint64_t *s, size_t *n)
     case 3: p = memalign(align, *n); break;
     default: p = malloc(*n); break;
     }
-    if (p && ((uintptr_t)p % 16 != 0 || (r % 8 >= 1 && r % 8 <= 3 && (uintptr_t)p % align != 0))) {
+    /* malloc's own: what C requires for the size (a guarded slot gives no more) */
+    size_t need = *n >= 16 ? 16 : *n >= 8 ? 8 : *n >= 4 ? 4 : *n >= 2 ? 2 : 1;
+    if (p && ((uintptr_t)p % need != 0 || (r % 8 >= 1 && r % 8 <= 3 && (uintptr_t)p % align != 0))) {
         fprintf(stderr, "soak: misaligned %p (alignment %zu)\n", p, align);
         abort();
     }

@@ -407,6 +407,13 @@ static size_t random_alignment(void)
     return (size_t)1 << rng_range(4, 16); /* 16 .. 64 KiB */
 }
 
+/* The alignment C requires of malloc(size): that of the largest fundamental type that
+ * fits in size bytes (a guarded slot gives no more, so small blocks end at its guard). */
+static size_t malloc_alignment(size_t size)
+{
+    return size >= 16 ? 16 : size >= 8 ? 8 : size >= 4 ? 4 : size >= 2 ? 2 : 1;
+}
+
 static void check_new_block(int r, const char *call)
 {
     struct shadow *b = &blocks[r];
@@ -429,7 +436,7 @@ static void op_allocate(void)
     size_t size = random_size();
     if (!room_for(size))
         size = rng_range(0, 4096);
-    size_t align = 16;
+    size_t align = 0; /* set by the aligned calls; malloc's own, below, for the others */
     bool zeroed = false;
     void *p = NULL;
     switch (rng_below(100) / 10) {
@@ -504,6 +511,8 @@ static void op_allocate(void)
     if (!p)
         fail("%s(%zu) returned NULL (errno %d) with only %zu bytes live", current_call, size, errno,
              live_usable);
+    if (!align)
+        align = malloc_alignment(size); /* calloc's: of its total */
     /* Through a volatile, so that the compiler cannot take the alignment of the result for
      * granted (aligned_alloc and memalign are declared alloc_align) and drop our check. */
     void *volatile unseen = p;
@@ -589,7 +598,7 @@ static void op_realloc(void)
     shadow_unlink(r);
     b->ptr = q;
     b->size = new_size;
-    b->align = 16; /* realloc keeps only malloc's own alignment */
+    b->align = malloc_alignment(new_size); /* realloc keeps only malloc's own alignment */
     check_new_block(r, current_call);
     shadow_link(r);
     size_t kept = old_size < new_size ? old_size : new_size;

@@ -152,6 +152,13 @@ static void take_ownership(struct worker *w, struct block b)
     w->owned[w->nowned++] = b;
 }
 
+/* The alignment C requires of malloc(size): that of the largest fundamental type that
+ * fits in size bytes (a guarded slot gives no more, so small blocks end at its guard). */
+static size_t malloc_alignment(size_t size)
+{
+    return size >= 16 ? 16 : size >= 8 ? 8 : size >= 4 ? 4 : size >= 2 ? 2 : 1;
+}
+
 static struct block new_block(struct worker *w)
 {
     struct block b = {NULL, random_size(&w->rng), rng_next(&w->rng)};
@@ -170,15 +177,15 @@ static struct block new_block(struct worker *w)
     case 2:
         b.ptr = calloc(1, b.size);
         zeroed = true;
-        align = 16;
+        align = malloc_alignment(b.size);
         break;
     case 3:
         b.ptr = realloc(NULL, b.size);
-        align = 16;
+        align = malloc_alignment(b.size);
         break;
     default:
         b.ptr = malloc(b.size);
-        align = 16;
+        align = malloc_alignment(b.size);
         break;
     }
     if (!b.ptr)
