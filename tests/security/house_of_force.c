@@ -7,8 +7,27 @@
 /* The request that gets a block of exactly w bytes (w a multiple of 16). */
 static size_t request_for(size_t w) { return w - 33; }
 
+/* glibc's: the top chunk's size set to -1, then a malloc of the distance. */
+static int glibc_variant(void)
+{
+    if (allocator() == ON_SCUDO)
+        not_applicable("no top block");
+    struct fake_block on_stack;
+    char *p = malloc(0x18);
+    *(size_t *)launder(p + 0x18) = (size_t)-1;
+    size_t distance = (size_t)((char *)&on_stack - (p + 0x10)) - 0x20;
+    void *mover = malloc(distance);
+    void *q = malloc(0x18);
+    if ((char *)q >= (char *)&on_stack && (char *)q < (char *)(&on_stack + 1))
+        worked("malloc returned a stack address");
+    launder(mover);
+    failed();
+}
+
 int main(void)
 {
+    if (allocator() != ON_HEAPCHECK)
+        return glibc_variant();
     static struct fake_block *target;
     struct fake_block on_stack;
     target = &on_stack;

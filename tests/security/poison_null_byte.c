@@ -6,6 +6,8 @@
 
 int main(void)
 {
+    if (allocator() != ON_HEAPCHECK)
+        not_applicable("not ported to glibc's layout");
     groom();
     flush_prepare();
     void *a = malloc(24), *b = malloc(0x110 - 40), *c = malloc(24), *d = malloc(24);

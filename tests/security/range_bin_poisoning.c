@@ -6,6 +6,8 @@ static struct fake_block target;
 
 int main(void)
 {
+    if (allocator() != ON_HEAPCHECK)
+        not_applicable("no treap bins");
     groom();
     flush_prepare();
     void *before = malloc(24), *a = malloc(5000), *after = malloc(24);

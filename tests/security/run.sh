@@ -6,7 +6,8 @@
 #                     below, before the program says its primitive worked.  The test.
 #   run.sh --matrix   each technique under glibc, Scudo, full and hardened: a Markdown
 #                     table of outcomes (worked, stopped with the allocator's words,
-#                     crashed, no effect).  Not a test: glibc and Scudo are what they are.
+#                     crashed, no effect, n/a).  Not a test: glibc and Scudo are what
+#                     they are.  On them the programs run their glibc-aimed variant.
 #
 # Options in every heapcheck run: guard_sample=0 and guard_sample_hardened=0, so that
 # whether a victim lands in a guarded slot (whose blocks have no core layout) is not
@@ -65,6 +66,8 @@ outcome() {
         echo "setup error: $(sed -n 's/^setup error: //p' "$f.out")"
     elif [ "$status" -eq 43 ]; then
         echo "no effect, nothing reported"
+    elif [ "$status" -eq 44 ]; then
+        echo "n/a ($(sed -n 's/^not applicable: //p' "$f.out"))"
     else
         words=$(grep -m 1 -o -E 'heapcheck: [a-z][a-z -]+ on address|malloc\(\): [^"]*|free\(\): [^"]*|double free[^"]*|corrupted [^"]*|Scudo ERROR: [^"]*' "$f.err" | head -n 1 | sed 's/ on address$//; s/^heapcheck: //; s/[[:space:]]*$//')
         if [ "$status" -gt 128 ]; then

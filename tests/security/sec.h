@@ -17,13 +17,23 @@
 #ifndef SEC_H
 #define SEC_H
 
+#include <dlfcn.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+/* The allocator through volatile pointers: a compiler may assume that what malloc
+ * returns is no static or stack object and fold the very comparisons that tell
+ * whether a technique worked (tests/detect/alloc.h does the same). */
+static void *(*volatile sec_malloc)(size_t) = malloc;
+static void (*volatile sec_free)(void *) = free;
+#define malloc(n) sec_malloc(n)
+#define free(p) sec_free(p)
+
 #define SEC_WORKED 42
 #define SEC_FAILED 43
+#define SEC_NA 44    /* no such structure in this allocator (the matrix says n/a) */
 #define SEC_SETUP 99 /* the layout is not what the technique expects: a test error */
 
 #define SIZE_MASK ((((size_t)1 << 47) - 1) & ~(size_t)15)
@@ -50,6 +60,25 @@ static inline __attribute__((noreturn)) void setup_error(const char *why)
     say(why);
     say("\n");
     _exit(SEC_SETUP);
+}
+
+static inline __attribute__((noreturn)) void not_applicable(const char *why)
+{
+    say("not applicable: ");
+    say(why);
+    say("\n");
+    _exit(SEC_NA);
+}
+
+/* Which allocator the program runs on: each technique aims at heapcheck's layout, and
+ * where it is short, at glibc's (the same variant is tried on Scudo, whose chunk
+ * header sits where glibc's does: 16 bytes before the pointer). */
+enum allocator { ON_HEAPCHECK, ON_GLIBC, ON_SCUDO };
+static inline enum allocator allocator(void)
+{
+    if (dlsym(RTLD_DEFAULT, "hc_check_heap"))
+        return ON_HEAPCHECK;
+    return dlsym(RTLD_DEFAULT, "__scudo_print_stats") ? ON_SCUDO : ON_GLIBC;
 }
 
 static inline size_t *head_of(void *u) { return (size_t *)((char *)u - 24); }

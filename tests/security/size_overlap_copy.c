@@ -7,6 +7,8 @@ static void enlarge(void *a, size_t *b_head, size_t size)
 {
     size_t len = (size_t)((char *)(b_head + 1) - (char *)a);
     unsigned char buf[256];
+    if (len > sizeof buf)
+        setup_error("b's head is too far from a");
     memcpy(buf, a, len);                     /* what is there now: canary included */
     size_t head;
     memcpy(&head, buf + len - 8, 8);
