@@ -89,15 +89,19 @@ static inline bool node_ok(const node_t *n) { return plausible(n) && tag_ok(n); 
  * else the links were). */
 static HC_COLD void damaged(const node_t *n)
 {
+    block_t *b = node_block((node_t *)n);
     if (FI.damage.kind != FREEIDX_DAMAGE_NONE)
         return;
-    block_t *b = node_block((node_t *)n);
+    for (unsigned i = 0; i < sizeof FI.damage_seen / sizeof FI.damage_seen[0]; i++)
+        if (FI.damage_seen[i] == b)
+            return; /* reported already */
     const region_t *r = region_find(n);
     size_t size = r ? blk_size(b) : 0;
     bool size_ok = r && size >= BLK_MIN && size <= (size_t)(r->end - sizeof(size_t) - b) &&
                    *(const size_t *)(b + size - sizeof(size_t)) == size && !(blk_head(b) & BLK_FLAGS);
     FI.damage.kind = size_ok ? FREEIDX_DAMAGE_LINKS : FREEIDX_DAMAGE_SIZE;
     FI.damage.block = b;
+    FI.damage_seen[FI.damage_next++ % (sizeof FI.damage_seen / sizeof FI.damage_seen[0])] = b;
 }
 
 /* Verified as a block about to be trusted whole: its tag, then its foot and its end
@@ -583,4 +587,7 @@ void freeidx_reset(void)
     FI.summary = 0;
     FI.damage.kind = FREEIDX_DAMAGE_NONE;
     FI.damage.block = NULL;
+    for (unsigned i = 0; i < sizeof FI.damage_seen / sizeof FI.damage_seen[0]; i++)
+        FI.damage_seen[i] = NULL;
+    FI.damage_next = 0;
 }

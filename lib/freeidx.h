@@ -31,6 +31,10 @@ struct freeidx_state {
     uint64_t binmap[FREEIDX_MAP_WORDS];
     uint64_t summary; /* bit w: binmap[w] != 0 */
     struct freeidx_damage damage; /* kind NONE: nothing found since the last take */
+    /* The last damaged blocks recorded: a set-aside block that its neighbours' frees
+     * meet again is reported once, not at every meeting (continue mode). */
+    const block_t *damage_seen[8];
+    unsigned damage_next;
 };
 
 /* Insert a free block (its head must already say free, with its final size; the index

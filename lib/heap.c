@@ -336,8 +336,8 @@ static HC_COLD size_t core_damage_finding(enum op op, struct finding *f)
     f->freed = true;
     if (d.size_word) {
         f->bug = BUG_BAD_HEADER;
-        f->detail = "it is a free block whose size word was overwritten (it no longer matches "
-                    "its foot, or runs past its region)";
+        f->detail = "it is a free block whose size word or foot was overwritten (they no longer "
+                    "agree, or the size runs past its region)";
         f->cause = "an overflow from the block before this free block (an index or length past its "
                    "end), or a write after free";
     } else {

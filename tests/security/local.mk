@@ -2,7 +2,8 @@
 ## technique, built without heapcheck and run by run.sh with it preloaded under the
 ## full and hardened presets; each must be stopped, with a report, before its
 ## primitive works.  `tests/security/run.sh --matrix` also runs them on glibc and
-## Scudo.  (keys_* and hardened_* are in keys.mk.)
+## Scudo.  free_block_fuzz overwrites the words of free blocks at random and requires
+## each overwrite to be reported, safely.  (keys_* and hardened_* are in keys.mk.)
 
 security_programs = \
 	tests/security/list_poisoning \
@@ -18,7 +19,10 @@ security_programs = \
 	tests/security/interior_free \
 	tests/security/double_free_aa \
 	tests/security/double_free_aba
-check_PROGRAMS += $(security_programs)
+check_PROGRAMS += $(security_programs) tests/security/free_block_fuzz
+TESTS += tests/security/free_block_fuzz
+tests_security_free_block_fuzz_SOURCES = tests/security/free_block_fuzz.c
+tests_security_free_block_fuzz_LDADD = $(HC_LINKED)
 # No builtins (and malloc through volatile pointers, sec.h): the programs write through
 # dangling pointers and compare malloc's result with static addresses, which an
 # optimizer may assume cannot happen; no warnings: every one of them is a bug on purpose.
