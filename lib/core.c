@@ -46,8 +46,10 @@ static block_t *coalesce(block_t *b)
 {
     size_t size = blk_size(b);
     block_t *next = b + size;
-    if (!blk_inuse(next) && freeidx_remove(next))
+    if (!blk_inuse(next) && freeidx_remove(next)) {
         size += blk_size(next);
+        *(size_t *)next = 0; /* no stale tagged head inside a block (freeidx.c) */
+    }
     size_t prev_foot = blk_prev_foot(b);
     if (!(prev_foot & BLK_INUSE)) {
         const region_t *r = region_find(b);
@@ -56,6 +58,7 @@ static block_t *coalesce(block_t *b)
             prev_foot <= (size_t)(b - r->base) - sizeof(size_t) && blk_size(prev) == prev_foot &&
             freeidx_remove(prev)) {
             size += blk_size(prev);
+            *(size_t *)b = 0; /* b's head was untagged; cleared all the same */
             b = prev;
         }
     }
@@ -186,7 +189,9 @@ bool core_resize(void *payload, size_t size)
         block_t *next = b + have;
         if (blk_inuse(next) || have + blk_size(next) < want || !freeidx_remove(next))
             return false;
-        blk_set(b, have + blk_size(next), BLK_INUSE);
+        size_t grown = have + blk_size(next);
+        *(size_t *)next = 0; /* no stale tagged head inside a block (freeidx.c) */
+        blk_set(b, grown, BLK_INUSE);
         /* Take the room too when the neighbour has it: the next growth is free. */
         if (blk_size(b) - want >= room + BLK_MIN)
             want += room;

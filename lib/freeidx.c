@@ -14,11 +14,12 @@
  * forge a free head.  So nothing read from a free block is used before it is verified:
  * a link must point at a 16-aligned payload inside a heap region before the block there
  * is read at all, and that block's tag (block.h: a keyed hash of its address, size and
- * links, in its head's top bits) must verify before its size or links are used; a
- * block taken or removed also has its foot checked against its size and must end
- * inside its region.  Every write of a link rewrites the tag of the block that holds
- * it, and that block was verified first, so a tag is never recomputed over damage.
- * A list node is held only if its neighbours point back at it; walks are bounded.
+ * forward links, in its head's top bits) must verify before its size or links are
+ * used; a block taken or removed also has its foot checked against its size and must
+ * end inside its region.  Every write of a tagged link rewrites the tag of the block
+ * that holds it, and that block was verified first, so a tag is never recomputed over
+ * damage.  A list node's back link is checked where it is used (list bins, below).
+ * A list node is held only if its predecessor links to it; walks are bounded.
  * A damaged block is cut out with whatever hangs below it (a list's tail, a treap's
  * subtree): those blocks are never handed out or merged again, and the first damage an
  * operation meets is recorded for the caller to report (freeidx_take_damage). */
@@ -58,12 +59,15 @@ static inline bool plausible(const node_t *n)
 
 /* ---- tags: the only place the key is used (one function, so its mixing can change) ---- */
 
+/* Over the block's address, size and forward links: both children of a treap node,
+ * the next link of a list node (list bins, below, say why not the back link). */
 static inline size_t tag_of(const node_t *n, size_t size)
 {
     uint64_t h = secret_key[0] ^ (uint64_t)(uintptr_t)n;
     h = secret_round(h, size);
-    h = secret_round(h, (uint64_t)(uintptr_t)n->link[0]);
-    h = secret_round(h, (uint64_t)(uintptr_t)n->link[1] + secret_key[1]);
+    if (size >= LIST_LIMIT)
+        h = secret_round(h, (uint64_t)(uintptr_t)n->link[1]);
+    h = secret_round(h, (uint64_t)(uintptr_t)n->link[0] + secret_key[1]);
     return (size_t)secret_mix(h) & ~(((size_t)1 << BLK_TAG_SHIFT) - 1);
 }
 
@@ -109,11 +113,12 @@ static HC_COLD void damaged(const node_t *n)
  * keep a block whose tag was forged by chance, one in 2^17, from reaching further). */
 static bool whole_ok(const node_t *n)
 {
-    if (!node_ok(n))
-        return false;
-    block_t *b = node_block((node_t *)n);
-    size_t size = blk_size(b);
     const region_t *r = region_find(n);
+    block_t *b = node_block((node_t *)n);
+    if (((uintptr_t)n & (BLK_GRAIN - 1)) != 0 || !r || b < r->base + sizeof(size_t) ||
+        b + BLK_MIN > r->end || !tag_ok(n)) /* as plausible(), with one region lookup */
+        return false;
+    size_t size = blk_size(b);
     return size >= BLK_MIN && size <= (size_t)(r->end - sizeof(size_t) - b) &&
            *(const size_t *)(b + size - sizeof(size_t)) == size;
 }
@@ -186,7 +191,12 @@ static inline unsigned next_bin(unsigned from)
     return w * 64 + (unsigned)__builtin_ctzll(FI.binmap[w]);
 }
 
-/* ---- list bins ---- */
+/* ---- list bins ----
+ * A list block's tag covers its forward link only.  Its back link is checked instead
+ * where it is used (unlinking a block from the middle of a list): the block it names
+ * must verify and link forward to this one, and a verified block is always a current
+ * free block (the core clears a block's head when it merges it away: core.c), so a
+ * push or a pop rewrites one tag, not three. */
 
 /* Forget the bin's list (a damaged block in it): its blocks stay free in the heap but
  * are never found again.  Counts below are clamped: a cut-off block may still be
@@ -199,8 +209,8 @@ static HC_COLD void list_drop(unsigned bin)
 
 static inline void list_push(unsigned bin, node_t *n)
 {
-    node_t *first = FI.bins[bin];
-    if (first && (!node_ok(first) || first->link[1] != NULL)) {
+    node_t *first = FI.bins[bin]; /* the bin's own pointer: a block in a region */
+    if (first && first->link[1] != NULL) { /* a back link is checked before it is written */
         damaged(first);
         list_drop(bin);
         first = NULL;
@@ -208,14 +218,12 @@ static inline void list_push(unsigned bin, node_t *n)
     n->link[0] = first;
     n->link[1] = NULL;
     seal(n);
-    if (first) {
-        first->link[1] = n;
-        seal(first);
-    }
+    if (first)
+        first->link[1] = n; /* not under its tag: nothing to rewrite */
     FI.bins[bin] = n;
 }
 
-/* n and its neighbours were verified (list_holds). */
+/* n was verified and list_holds() vouched for its back link. */
 static inline void list_unlink(unsigned bin, node_t *n)
 {
     node_t *next = n->link[0], *prev = n->link[1];
@@ -225,61 +233,58 @@ static inline void list_unlink(unsigned bin, node_t *n)
     } else {
         FI.bins[bin] = next;
     }
-    if (next) {
+    if (next)
         next->link[1] = prev;
-        seal(next);
-    }
 }
 
-/* A neighbour of n in a list: plausible, intact, of n's size, pointing back at n. */
-static bool list_neighbour_ok(node_t *m, node_t *n, int back)
-{
-    if (!plausible(m))
-        return false;
-    if (!tag_ok(m)) {
-        damaged(m);
-        return false;
-    }
-    return m->link[back] == n && node_size(m) == node_size(n);
-}
-
-/* n (verified) is in the bin's list exactly when its neighbours (or the bin's head)
- * point back at it; they are verified before they are read. */
+/* n (verified) is in the bin's list exactly when the block its back link names (or
+ * the bin's head) links forward to it; that block is verified before it is read.  A
+ * back link that names no such block was overwritten: recorded as n's damage. */
 static bool list_holds(unsigned bin, node_t *n)
 {
     node_t *next = n->link[0], *prev = n->link[1];
-    if (prev == n || next == n)
+    if (prev == n || next == n || (next && !plausible(next)))
         return false;
-    if (prev) {
-        if (!list_neighbour_ok(prev, n, 0))
-            return false;
-    } else if (FI.bins[bin] != n) {
+    if (next && next->link[1] != n) { /* written by unlinking: checked first */
+        damaged(next);
         return false;
     }
-    return !next || list_neighbour_ok(next, n, 1);
+    if (!prev)
+        return FI.bins[bin] == n;
+    if (!plausible(prev)) {
+        damaged(n);
+        return false;
+    }
+    if (!tag_ok(prev)) {
+        damaged(prev);
+        return false;
+    }
+    if (prev->link[0] != n || node_size(prev) != node_size(n)) {
+        damaged(n);
+        return false;
+    }
+    return true;
 }
 
-/* The bin's first block, verified, out of the list; NULL when the bin turned out to be
- * damaged (set aside and recorded). */
+/* The bin's first block, verified, out of the list; NULL when it turned out to be
+ * damaged (the bin is set aside and the damage recorded). */
 static node_t *list_pop(unsigned bin, size_t size)
 {
     node_t *n = FI.bins[bin];
-    if (!whole_ok(n) || n->link[1] != NULL || node_size(n) != size) {
+    node_t *next = n->link[0];
+    if (!whole_ok(n) || n->link[1] != NULL || node_size(n) != size || (next && !plausible(next))) {
         damaged(n);
         list_drop(bin);
         return NULL;
     }
-    node_t *next = n->link[0];
-    if (next && (!plausible(next) || !tag_ok(next) || next->link[1] != n || node_size(next) != size)) {
-        damaged(next); /* n is whole: hand it out, set the rest aside */
+    if (next && next->link[1] != n) { /* n is whole: hand it out, set the rest aside */
+        damaged(next);
         list_drop(bin);
         return n;
     }
     FI.bins[bin] = next;
-    if (next) {
+    if (next)
         next->link[1] = NULL;
-        seal(next);
-    }
     FI.bin_count[bin]--;
     return n;
 }
