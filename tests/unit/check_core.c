@@ -292,6 +292,23 @@ START_TEST(damaged_neighbour_is_not_merged)
 }
 END_TEST
 
+/* realloc in place does not grow into a free neighbour whose size was enlarged (it
+ * would swallow the live block after it), and names the neighbour. */
+START_TEST(resize_does_not_grow_into_a_damaged_neighbour)
+{
+    fresh_core();
+    unsigned char *a = core_alloc(40, 16, 0), *b = core_alloc(200, 16, 0), *c = core_alloc(40, 16, 0);
+    core_alloc(40, 16, 0);
+    size_t bsize = block_of(b), csize = block_of(c);
+    core_free(b);
+    size_t *head = (size_t *)blk_of_payload(b);
+    *head = (*head & ~BLK_SIZE_MASK) | (bsize + csize);
+    ck_assert(!core_resize(a, 40 + bsize + csize - 32));
+    ck_assert(!overlaps(a, core_usable(a), c, csize));
+    expect_damage(b, true);
+}
+END_TEST
+
 START_TEST(empty_mapped_regions_are_returned)
 {
     fresh_core();
@@ -360,6 +377,7 @@ Suite *make_suite(void)
     tcase_add_test(tc, poisoned_treap_child_is_not_followed);
     tcase_add_test(tc, enlarged_top_is_not_trusted);
     tcase_add_test(tc, damaged_neighbour_is_not_merged);
+    tcase_add_test(tc, resize_does_not_grow_into_a_damaged_neighbour);
     tcase_add_test(tc, empty_mapped_regions_are_returned);
     tcase_add_test(tc, many_regions_are_found_and_returned);
     suite_add_tcase(s, tc);
