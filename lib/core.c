@@ -1,7 +1,11 @@
 /* The core allocator (see core.h): allocate with exact best fit and split; free with
  * immediate coalescing of both neighbours; resize in place; walk and check.
- * Invariants it owns: blocks tile each region; every head equals its foot; no two
- * free blocks are adjacent; the free index holds exactly the free blocks. */
+ * Invariants it owns: blocks tile each region; every head equals its foot (a free
+ * head also carries its tag, block.h); no two free blocks are adjacent; the free index
+ * holds exactly the free blocks.  It follows no link and trusts no size read from a
+ * free block that has not been verified: every free block it splits, merges or grows
+ * into came out of the index (freeidx_take, freeidx_remove), which verifies it whole
+ * first.  A damaged one is set aside there and recorded for core_take_damage. */
 #include "internal.h"
 #include "arena.h"
 #include "core.h"
@@ -34,36 +38,27 @@ static void split(block_t *b, size_t want, size_t flags)
     }
 }
 
-/* A neighbour that claims to be free is merged only if its tags agree and it lies
- * inside b's region: a tag overwritten by the program (in a block the guard layer has
- * set aside) must not send the core into the void.  The heap check reports it. */
-static bool free_neighbour_ok(const region_t *r, block_t *n, size_t size)
-{
-    return size >= BLK_MIN && size % BLK_GRAIN == 0 && n > r->base &&
-           n + size <= r->end - sizeof(size_t) && blk_head(n) == size && *blk_foot(n) == size;
-}
-
-/* Merge a free, unindexed block with its free neighbours; returns the merged block. */
+/* Merge a free, unindexed block with its free neighbours; returns the merged block.
+ * Only a block the index holds and verifies whole is merged (freeidx_remove): not a
+ * forged free head, not a free block whose size or links the program changed.  The
+ * foot before b gives the previous block only if that block's verified size agrees. */
 static block_t *coalesce(block_t *b)
 {
     size_t size = blk_size(b);
     block_t *next = b + size;
-    const region_t *r = NULL;
-    if (!blk_inuse(next)) {
-        r = region_find(b);
-        /* Only a block the index knows is merged: a forged free head is not. */
-        if (free_neighbour_ok(r, next, blk_head(next)) && freeidx_remove(next)) {
-            size += blk_size(next);
-        }
+    if (!blk_inuse(next) && freeidx_remove(next)) {
+        size += blk_size(next);
+        *(size_t *)next = 0; /* no stale tagged head inside a block (freeidx.c) */
     }
     size_t prev_foot = blk_prev_foot(b);
     if (!(prev_foot & BLK_INUSE)) {
-        if (!r)
-            r = region_find(b);
+        const region_t *r = region_find(b);
         block_t *prev = b - prev_foot;
-        if (prev_foot <= (size_t)(b - r->base) && free_neighbour_ok(r, prev, prev_foot) &&
+        if (prev_foot >= BLK_MIN && prev_foot % BLK_GRAIN == 0 &&
+            prev_foot <= (size_t)(b - r->base) - sizeof(size_t) && blk_size(prev) == prev_foot &&
             freeidx_remove(prev)) {
             size += blk_size(prev);
+            *(size_t *)b = 0; /* b's head was untagged; cleared all the same */
             b = prev;
         }
     }
@@ -194,7 +189,9 @@ bool core_resize(void *payload, size_t size)
         block_t *next = b + have;
         if (blk_inuse(next) || have + blk_size(next) < want || !freeidx_remove(next))
             return false;
-        blk_set(b, have + blk_size(next), BLK_INUSE);
+        size_t grown = have + blk_size(next);
+        *(size_t *)next = 0; /* no stale tagged head inside a block (freeidx.c) */
+        blk_set(b, grown, BLK_INUSE);
         /* Take the room too when the neighbour has it: the next growth is free. */
         if (blk_size(b) - want >= room + BLK_MIN)
             want += room;
@@ -301,14 +298,16 @@ size_t core_check(core_problem_fn *problem, void *arg)
                 PROBLEM("block size out of range (blocks no longer tile the region)", b);
                 break;
             }
-            if (*blk_foot(b) != blk_head(b))
+            if (blk_inuse(b) && *blk_foot(b) != blk_head(b))
                 PROBLEM("block footer disagrees with its header", b);
             if (blk_head(b) & BLK_MAPPED)
                 PROBLEM("heap block marked as mapped", b);
             if (!blk_inuse(b)) {
                 if (prev_free)
                     PROBLEM("two adjacent free blocks (missed coalescing)", b);
-                if (!freeidx_contains(b))
+                if (!freeidx_verified(b))
+                    PROBLEM("free block modified after it was freed (its size, foot or links)", b);
+                else if (!freeidx_contains(b))
                     PROBLEM("free block missing from the free index", b);
                 free_in_regions++;
             }
@@ -322,8 +321,22 @@ size_t core_check(core_problem_fn *problem, void *arg)
         PROBLEM("free index out of order or its links overwritten", NULL);
     if (indexed != free_in_regions)
         PROBLEM("free index and heap disagree on the number of free blocks", NULL);
+    /* What the membership tests above met is reported here, not again by an operation. */
+    struct freeidx_damage met = freeidx_take_damage();
+    (void)met;
 #undef PROBLEM
     return bad;
+}
+
+bool core_take_damage(struct core_damage *d)
+{
+    struct freeidx_damage fd = freeidx_take_damage();
+    if (fd.kind == FREEIDX_DAMAGE_NONE)
+        return false;
+    d->block = blk_payload((block_t *)fd.block);
+    d->size_word = fd.kind == FREEIDX_DAMAGE_SIZE;
+    d->addr = d->size_word ? (const void *)fd.block : d->block;
+    return true;
 }
 
 void core_get_stats(struct core_stats *s)

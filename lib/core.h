@@ -61,6 +61,18 @@ size_t core_check(core_problem_fn *problem, void *arg);
 /* The payload of the in-use block containing address p (NULL if none). */
 void *core_block_containing(const void *p, size_t *usable);
 void core_get_stats(struct core_stats *s);
+/* A free block that the last operations found damaged (its size word or its links
+ * overwritten: a write after free, or an overrun from the block before it).  It is
+ * set aside already (never handed out or merged); the caller reports it after the
+ * lock.  False when none was found since the last call. */
+struct core_damage {
+    const void *block;  /* the free block's payload */
+    const void *addr;   /* the damaged word: its head (size) or its first link */
+    bool size_word;     /* its size disagrees with its foot, or leaves its region */
+};
+bool core_take_damage(struct core_damage *d);
+/* Cheap test for the fast paths: whether core_take_damage has something. */
+#define CORE_DAMAGE_PENDING(arena) ((arena)->fi.damage.kind != FREEIDX_DAMAGE_NONE)
 void core_reset(void); /* tests only: forget every region (the memory is leaked) */
 
 #endif

@@ -42,7 +42,7 @@ static const char *const op_keys[OP_COUNT] = {
     [OP_FREE] = "free", [OP_REALLOC] = "realloc", [OP_USABLE_SIZE] = "malloc_usable_size",
     [OP_DELETE] = "delete", [OP_DELETE_ARRAY] = "delete[]", [OP_CHECK] = "check",
     [OP_QUARANTINE_EXIT] = "quarantine", [OP_READ] = "read", [OP_WRITE] = "write",
-    [OP_ACCESS] = "access",
+    [OP_ACCESS] = "access", [OP_MALLOC] = "malloc",
 };
 static const char *const family_keys[FAM_UNKNOWN] = {
     [FAM_MALLOC] = "malloc", [FAM_NEW] = "new", [FAM_NEW_ARRAY] = "new[]", [FAM_REALLOC] = "realloc",
@@ -53,6 +53,7 @@ static const char *const op_names[OP_COUNT] = {
     [OP_DELETE] = "operator delete", [OP_DELETE_ARRAY] = "operator delete[]",
     [OP_CHECK] = "the heap check", [OP_QUARANTINE_EXIT] = "the quarantine (as the block left it)",
     [OP_READ] = "a READ", [OP_WRITE] = "a WRITE", [OP_ACCESS] = "an access",
+    [OP_MALLOC] = "an allocation (malloc(), new, ...)",
 };
 static const char *const alloc_names[FAM_UNKNOWN] = {
     [FAM_MALLOC] = "malloc()", [FAM_NEW] = "operator new", [FAM_NEW_ARRAY] = "operator new[]",
@@ -206,6 +207,10 @@ static void relation(struct fmt *f, const struct finding_desc *x, struct finding
                       "memory from another allocator, or garbage); it was not touched\n", ptr(x->addr));
         break;
     case BUG_WRITE_AFTER_FREE:
+        if (!x->block_known && x->detail) { /* a free block of the core: no size to tell */
+            fmt_printf(f, "the free block at %p %s\n", ptr(x->block), x->detail);
+            break;
+        }
         fmt_printf(f, "the %llu-byte block at %p was written after it was freed: the first changed "
                       "byte is at offset %lld, ", (unsigned long long)x->size, ptr(x->block), x->offset);
         plural(f, x->changed, "byte");

@@ -35,6 +35,7 @@ enum op {
     OP_FREE, OP_REALLOC, OP_USABLE_SIZE, OP_DELETE, OP_DELETE_ARRAY, OP_CHECK,
     OP_QUARANTINE_EXIT,
     OP_READ, OP_WRITE, OP_ACCESS, /* the faulting access (fault.c); ACCESS: direction unknown */
+    OP_MALLOC,                    /* an allocation that met a damaged free block */
     OP_COUNT
 };
 

@@ -324,6 +324,36 @@ static size_t periodic_check(struct finding *out)
     return n < MAX_CHECK_FINDINGS ? n : MAX_CHECK_FINDINGS;
 }
 
+/* A free block the core found damaged during this operation (core.h): one finding,
+ * taken under the lock, reported after it.  The core has set the block aside. */
+static HC_COLD size_t core_damage_finding(enum op op, struct finding *f)
+{
+    struct core_damage d;
+    if (!core_take_damage(&d))
+        return 0;
+    memset(f, 0, sizeof *f);
+    f->op = op;
+    f->addr = d.addr;
+    f->block = d.block;
+    f->freed = true;
+    if (d.size_word) {
+        f->bug = BUG_BAD_HEADER;
+        f->detail = "it is a free block whose size word or foot was overwritten (they no longer "
+                    "agree, or the size runs past its region)";
+        f->cause = "an overflow from the block before this free block (an index or length past its "
+                   "end), or a write after free";
+    } else {
+        f->bug = BUG_WRITE_AFTER_FREE;
+        f->detail = "was modified after it was freed: its links";
+    }
+    return 1;
+}
+
+static inline size_t core_damage(struct arena *a, enum op op, struct finding *f)
+{
+    return HC_UNLIKELY(CORE_DAMAGE_PENDING(a)) ? core_damage_finding(op, f) : 0;
+}
+
 /* Unwind before taking the lock (it reads only this thread's stack); store after. */
 struct frames {
     unsigned n;
@@ -353,6 +383,7 @@ static HC_COLD void report_bad_pointer(struct finding *f, void *frame)
 static inline void *alloc_bare(size_t size, size_t align, enum alloc_kind kind, bool zero)
 {
     struct arena *a = arena_for(size);
+    struct finding damage;
     bool taken = heap_lock(a);
     /* A block realloc() places will likely grow again: room for it (core.h). */
     void *p = core_alloc(kind == KIND_REALLOC ? size + core_growth_room(size) : size, align, 0);
@@ -361,7 +392,10 @@ static inline void *alloc_bare(size_t size, size_t align, enum alloc_kind kind, 
         a->live_bytes += core_usable(p);
     }
     bool fresh = p && core_is_mapped(p); /* new mappings are already zero */
+    size_t bad = core_damage(a, OP_MALLOC, &damage);
     heap_unlock(a, taken);
+    if (HC_UNLIKELY(bad))
+        report_all(&damage, 1, 0);
     if (p && zero && !fresh)
         memset(p, 0, size);
     return p;
@@ -370,7 +404,7 @@ static inline void *alloc_bare(size_t size, size_t align, enum alloc_kind kind, 
 static HC_NOINLINE void *alloc_guarded(size_t size, size_t align, enum alloc_kind kind, bool zero,
                                        void *frame)
 {
-    struct finding found[MAX_CHECK_FINDINGS + 1];
+    struct finding found[MAX_CHECK_FINDINGS + 2];
     struct frames s;
     struct arena *a = arena_for(size);
     fault_thread_setup(); /* this thread's alternate signal stack (fault.h) */
@@ -392,6 +426,7 @@ static HC_NOINLINE void *alloc_guarded(size_t size, size_t align, enum alloc_kin
     if (HC_UNLIKELY(!p) && slots_give_back()) /* the pool's unused address space (a low RLIMIT_AS) */
         p = guard_alloc(size, align, kind, stack, zero);
     a->allocs += p != NULL;
+    n += core_damage(a, OP_MALLOC, found + n);
     n += periodic_check(found + n);
     heap_unlock(a, taken);
     if (HC_UNLIKELY(n))
@@ -425,7 +460,7 @@ static enum op release_op(enum alloc_kind kind)
 static HC_NOINLINE bool free_guarded(void *p, struct arena *a, enum alloc_kind kind, void *frame)
 {
     vg_enter();
-    struct finding found[MAX_CHECK_FINDINGS + 2];
+    struct finding found[MAX_CHECK_FINDINGS + 3];
     struct frames s;
     capture(&s, frame);
     uint32_t stack = depot_recall(s.pc, s.n, DEPOT_SLOT_FREE);
@@ -438,6 +473,7 @@ static HC_NOINLINE bool free_guarded(void *p, struct arena *a, enum alloc_kind k
     size_t n = (size_t)guard_free(p, kind, release_op(kind), stack, found);
     a->frees++;
     bool freed = n == 0 || found[0].bug == BUG_MISMATCH;
+    n += core_damage(a, release_op(kind), found + n);
     n += periodic_check(found + n);
     heap_unlock(a, taken);
     if (HC_UNLIKELY(n))
@@ -456,11 +492,15 @@ bool heap_free(void *p, enum alloc_kind kind, void *frame)
     if (guarded)
         return free_guarded(p, a, kind, frame);
     vg_enter(); /* the core reads and writes block heads memcheck keeps off limits */
+    struct finding damage;
     bool taken = heap_lock(a);
     a->live_blocks--;
     a->live_bytes -= core_usable(p);
     core_free(p);
+    size_t bad = core_damage(a, release_op(kind), &damage);
     heap_unlock(a, taken);
+    if (HC_UNLIKELY(bad))
+        report_all(&damage, 1, 0);
     vg_leave();
     return true;
 }
@@ -494,7 +534,7 @@ int heap_resize(void *p, size_t size, size_t *old, void *frame)
     }
     if (HC_UNLIKELY(starting_up()))
         return -1;
-    struct finding found;
+    struct finding found, damage;
     bool done = false;
     int bad = 0;
     vg_enter();
@@ -512,9 +552,12 @@ int heap_resize(void *p, size_t size, size_t *old, void *frame)
         bad = r < 0;
         done = r > 0;
     }
+    size_t damaged = core_damage(a, OP_REALLOC, &damage);
     heap_unlock(a, taken);
     if (HC_UNLIKELY(bad))
         report_bad_pointer(&found, frame);
+    if (HC_UNLIKELY(damaged))
+        report_all(&damage, 1, 0);
     vg_leave();
     return bad ? -1 : done;
 }

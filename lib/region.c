@@ -193,9 +193,15 @@ block_t *region_give_back(block_t *b)
     return b;
 }
 
+/* The free index asks for the region of every block it verifies (and of every link
+ * before it follows it), nearly always the one it asked for last: that one is tried
+ * first.  The index is only a hint: entries move when regions come and go. */
 const region_t *region_find(const void *p)
 {
     const unsigned char *a = p;
+    const region_t *hint = &RG.regions[RG.last];
+    if (RG.last < RG.nregions && hint->base <= a && a < hint->end)
+        return hint;
     size_t lo = 0, hi = RG.nregions; /* the last region starting at or below a is below hi */
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
@@ -207,7 +213,10 @@ const region_t *region_find(const void *p)
     if (lo == 0)
         return NULL;
     const region_t *r = &RG.regions[lo - 1];
-    return a < r->end ? r : NULL;
+    if (a >= r->end)
+        return NULL;
+    RG.last = lo - 1;
+    return r;
 }
 
 size_t region_count(void) { return RG.nregions; }
@@ -215,6 +224,7 @@ const region_t *region_at(size_t i) { return i < RG.nregions ? &RG.regions[i] : 
 
 void region_reset(void)
 {
+    RG.last = 0;
     RG.nregions = 0;
     RG.brk_region = NULL;
     RG.mapped_total = 0;

@@ -21,6 +21,7 @@ struct region_state {
     size_t nregions;
     region_t *brk_region; /* the region that sbrk extends, if any */
     size_t mapped_total;  /* bytes in mapped regions */
+    size_t last;          /* index of the region region_find found last: tried first */
 };
 
 /* New heap memory as one free block of at least size bytes (not yet indexed and not

@@ -20,7 +20,7 @@ detect_programs = tests/detect/clean_basic tests/detect/overflow tests/detect/un
 	tests/detect/double_free tests/detect/invalid_free tests/detect/realloc_bad \
 	tests/detect/write_after_free tests/detect/stray_memset \
 	tests/detect/first_call tests/detect/signal_malloc tests/detect/double_free_thread \
-	tests/detect/realloc_room
+	tests/detect/realloc_room tests/detect/free_block_damage
 detect_recipes = \
 	tests/detect/clean_basic \
 	tests/detect/overflow_1_byte_past_request_1 \
@@ -58,9 +58,14 @@ detect_recipes = \
 	tests/detect/write_after_free_first_byte \
 	tests/detect/write_after_free_middle \
 	tests/detect/write_after_free_found_by_check \
+	tests/detect/free_block_links_overwritten \
+	tests/detect/free_block_size_overwritten \
+	tests/detect/free_block_links_overwritten_bare \
 	tests/detect/stray_memset_over_next_header
 
 tests_detect_clean_basic_linked_SOURCES = tests/detect/clean_basic.c
+tests_detect_free_block_damage_linked_SOURCES = tests/detect/free_block_damage.c
+tests_detect_free_block_damage_linked_LDADD = $(HC_LINKED)
 tests_detect_realloc_room_linked_SOURCES = tests/detect/realloc_room.c
 tests_detect_realloc_room_linked_LDADD = $(HC_LINKED)
 tests_detect_clean_basic_linked_LDADD = $(HC_LINKED)

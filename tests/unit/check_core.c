@@ -177,6 +177,138 @@ START_TEST(check_finds_a_smashed_footer)
 }
 END_TEST
 
+/* Free-block damage (docs/design.md, "The core follows no link and trusts no size that
+ * has not been verified"): each write below worked on the old core; now the block is
+ * never handed out or merged, and core_take_damage names it and the word hit. */
+static void expect_damage(const void *block, bool size_word)
+{
+    struct core_damage d;
+    ck_assert_msg(core_take_damage(&d), "the damage at %p was not recorded", block);
+    ck_assert_ptr_eq(d.block, block);
+    ck_assert(d.size_word == size_word);
+    ck_assert(!core_take_damage(&d)); /* reported once */
+}
+
+static bool overlaps(const unsigned char *p, size_t n, const unsigned char *q, size_t m)
+{
+    return p < q + m && q < p + n;
+}
+
+/* A, B (freed), C: B's size enlarged over C, as one write past A's end does. */
+START_TEST(enlarged_free_size_is_not_split_over_a_live_block)
+{
+    fresh_core();
+    unsigned char *a = core_alloc(40, 16, 0), *b = core_alloc(200, 16, 0), *c = core_alloc(40, 16, 0);
+    core_alloc(40, 16, 0);
+    size_t bsize = block_of(b), csize = block_of(c);
+    core_free(b);
+    size_t *head = (size_t *)blk_of_payload(b);
+    *head = (*head & ~BLK_SIZE_MASK) | (bsize + csize); /* the tag kept, the size changed */
+    for (int i = 0; i < 8; i++) {
+        unsigned char *p = core_alloc(bsize - 16, 16, 0), *q = core_alloc(40, 16, 0);
+        ck_assert(!overlaps(p, core_usable(p), c, csize) && !overlaps(q, core_usable(q), c, csize));
+        ck_assert(p != b);
+    }
+    expect_damage(b, true);
+    (void)a;
+}
+END_TEST
+
+/* A use after free over a freed block's first link: the next allocation of its size
+ * neither returns the link's target nor the block, and says which block. */
+START_TEST(poisoned_list_link_is_not_followed)
+{
+    fresh_core();
+    static struct { size_t pad, head; void *link[2]; unsigned char rest[64]; } __attribute__((aligned(16))) fake;
+    void *before = core_alloc(40, 16, 0), *v = core_alloc(40, 16, 0);
+    core_alloc(40, 16, 0);
+    size_t size = block_of(v);
+    core_free(v);
+    fake.head = size;
+    *(size_t *)((char *)&fake.head + size - 8) = size;
+    *(void **)v = &fake.link[0];
+    for (int i = 0; i < 4; i++) {
+        void *p = core_alloc(40, 16, 0);
+        ck_assert(p != (void *)&fake.link[0] && p != v);
+    }
+    expect_damage(v, false);
+    (void)before;
+}
+END_TEST
+
+/* The same in a range bin: a freed block's left child set to a fake node. */
+START_TEST(poisoned_treap_child_is_not_followed)
+{
+    fresh_core();
+    static struct { size_t pad, head; void *link[2]; unsigned char rest[8192]; } __attribute__((aligned(16))) fake;
+    core_alloc(40, 16, 0);
+    void *v = core_alloc(5000, 16, 0);
+    core_alloc(40, 16, 0);
+    size_t size = block_of(v);
+    core_free(v);
+    fake.head = size;
+    *(size_t *)((char *)&fake.head + size - 8) = size;
+    ((void **)v)[0] = &fake.link[0];
+    for (int i = 0; i < 4; i++) {
+        void *p = core_alloc(5000, 16, 0);
+        ck_assert(p != (void *)&fake.link[0] && p != v);
+    }
+    expect_damage(v, false);
+}
+END_TEST
+
+/* House of force: the free top's size enlarged.  A request that fits the top's bin
+ * gets fresh memory instead, and the top is named. */
+START_TEST(enlarged_top_is_not_trusted)
+{
+    fresh_core();
+    core_config.mmap_threshold = (size_t)1 << 30; /* the top is taken, not a mapping */
+    unsigned char *t = core_alloc(3000, 16, 0);
+    block_t *top = blk_of_payload(t) + block_of(t);
+    ck_assert(!blk_inuse(top));
+    size_t top_size = blk_size(top);
+    *(size_t *)top = (*(size_t *)top & ~BLK_SIZE_MASK) | ((size_t)1 << 40);
+    unsigned char *p = core_alloc(top_size - 16, 16, 0);
+    ck_assert_ptr_nonnull(p);
+    ck_assert(p != blk_payload(top));
+    expect_damage(blk_payload(top), true);
+}
+END_TEST
+
+/* A free neighbour with a forged back link is not merged (an unlink would write
+ * through it), and freeing beside it records it. */
+START_TEST(damaged_neighbour_is_not_merged)
+{
+    fresh_core();
+    static void *where[2] __attribute__((aligned(16)));
+    void *a = core_alloc(40, 16, 0), *b = core_alloc(40, 16, 0);
+    core_alloc(40, 16, 0);
+    core_free(b);
+    ((void **)b)[1] = &where[0];
+    core_free(a);
+    ck_assert_ptr_null(where[0]);
+    expect_damage(b, false);
+    ck_assert_uint_gt(core_check(NULL, NULL), 0); /* the heap check sees it too */
+}
+END_TEST
+
+/* realloc in place does not grow into a free neighbour whose size was enlarged (it
+ * would swallow the live block after it), and names the neighbour. */
+START_TEST(resize_does_not_grow_into_a_damaged_neighbour)
+{
+    fresh_core();
+    unsigned char *a = core_alloc(40, 16, 0), *b = core_alloc(200, 16, 0), *c = core_alloc(40, 16, 0);
+    core_alloc(40, 16, 0);
+    size_t bsize = block_of(b), csize = block_of(c);
+    core_free(b);
+    size_t *head = (size_t *)blk_of_payload(b);
+    *head = (*head & ~BLK_SIZE_MASK) | (bsize + csize);
+    ck_assert(!core_resize(a, 40 + bsize + csize - 32));
+    ck_assert(!overlaps(a, core_usable(a), c, csize));
+    expect_damage(b, true);
+}
+END_TEST
+
 START_TEST(empty_mapped_regions_are_returned)
 {
     fresh_core();
@@ -240,6 +372,12 @@ Suite *make_suite(void)
     tcase_add_test(tc, resize_grows_into_free_neighbour_and_shrinks);
     tcase_add_test(tc, growth_room_is_taken_and_kept);
     tcase_add_test(tc, check_finds_a_smashed_footer);
+    tcase_add_test(tc, enlarged_free_size_is_not_split_over_a_live_block);
+    tcase_add_test(tc, poisoned_list_link_is_not_followed);
+    tcase_add_test(tc, poisoned_treap_child_is_not_followed);
+    tcase_add_test(tc, enlarged_top_is_not_trusted);
+    tcase_add_test(tc, damaged_neighbour_is_not_merged);
+    tcase_add_test(tc, resize_does_not_grow_into_a_damaged_neighbour);
     tcase_add_test(tc, empty_mapped_regions_are_returned);
     tcase_add_test(tc, many_regions_are_found_and_returned);
     suite_add_tcase(s, tc);

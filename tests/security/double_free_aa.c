@@ -1,0 +1,21 @@
+/* Double free a-a: the same block freed twice; two later mallocs return it twice. */
+#include "sec.h"
+
+int main(void)
+{
+    groom();
+    flush_prepare();
+    void *a = malloc(24), *after = malloc(24);
+    free(a);
+    free(launder(a));
+    flush_quarantine();
+    void *p[64];
+    for (int i = 0; i < 64; i++) {
+        p[i] = malloc(24);
+        for (int j = 0; j < i; j++)
+            if (p[j] == p[i])
+                worked("the same block handed out twice");
+    }
+    launder(after);
+    failed();
+}
