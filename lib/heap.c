@@ -22,6 +22,7 @@
 #include "dump.h"
 #include "fmt.h"
 #include "leak.h"
+#include "exitframe.h"
 #include "leakreport.h"
 #include "quarantine.h"
 #include "slots.h"
@@ -607,11 +608,11 @@ void heap_stats(struct hc_stats *s)
 }
 
 /* Run the leak check (lock held for the scan only); false if it could not run. */
-static bool leak_check(struct leak_result *r, const void *stack_from, const ucontext_t *regs)
+static bool leak_check(struct leak_result *r, uintptr_t stack_lo, const uintptr_t *regs, size_t nregs)
 {
     vg_enter(); /* the scan reads every word of every block, defined or not */
     bool taken = heap_lock_all(); /* every arena, in order: blocks point across arenas */
-    bool ok = leak_scan(r, stack_from, (const uintptr_t *)regs, sizeof *regs / sizeof(uintptr_t));
+    bool ok = leak_scan(r, stack_lo, regs, nregs);
     heap_unlock_all(taken);
     vg_leave();
     return ok;
@@ -624,7 +625,8 @@ size_t heap_leak_report(void)
     ucontext_t regs; /* the caller's registers are roots too */
     getcontext(&regs);
     struct leak_result r;
-    if (!leak_check(&r, __builtin_frame_address(0), &regs))
+    if (!leak_check(&r, leak_stack_lo(__builtin_frame_address(0)), (const uintptr_t *)&regs,
+                    sizeof regs / sizeof(uintptr_t)))
         return 0;
     suppressions_apply_leaks(&r);
     leak_report_print(&r, true);
@@ -673,11 +675,18 @@ __attribute__((destructor)) static void heap_at_exit(void)
         return;
     ucontext_t regs; /* the registers of the code that called exit() are roots too */
     getcontext(&regs);
+    /* The exiting thread's stack from where the program called exit() (or main
+     * returned) when that is known (exitframe.c): the frames below are dead. */
+    struct exit_frame exit_at;
+    bool exit_known = exit_frame_get(&exit_at);
+    uintptr_t stack_lo = exit_known ? exit_at.stack_lo : leak_stack_lo(__builtin_frame_address(0));
+    const uintptr_t *roots = exit_known ? exit_at.regs : (const uintptr_t *)&regs;
+    size_t nroots = exit_known ? exit_at.nregs : sizeof regs / sizeof(uintptr_t);
     vg_enter(); /* what follows reads heapcheck's metadata, which memcheck may not */
     if (options.check_at_exit && heap_check())
         heap_finish_error();
     struct leak_result r;
-    bool leaks_run = options.leak_check != LEVEL_OFF && leak_check(&r, __builtin_frame_address(0), &regs);
+    bool leaks_run = options.leak_check != LEVEL_OFF && leak_check(&r, stack_lo, roots, nroots);
     if (leaks_run)
         suppressions_apply_leaks(&r);
     if (leaks_run)
