@@ -129,6 +129,35 @@ void heap_unlock_all(bool taken)
     inside_heap = false;
 }
 
+bool heap_try_enter(int *word, bool *taken)
+{
+    *taken = false;
+    if (inside_heap)
+        return false; /* this thread is inside heapcheck: its state may be half-changed */
+#ifdef HAVE_SYS_SINGLE_THREADED_H
+    if (!__libc_single_threaded)
+#endif
+    {
+        int tries = 0, expected = 0;
+        while (!__atomic_compare_exchange_n(word, &expected, 1, false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
+            if (++tries == 1000)
+                return false;
+            expected = 0;
+            sched_yield();
+        }
+        *taken = true;
+    }
+    inside_heap = true;
+    return true;
+}
+
+void heap_leave(int *word, bool taken)
+{
+    lock_give(word, taken);
+    arena_cur = &arenas[0];
+    inside_heap = false;
+}
+
 /* A thread's arena for new blocks: picked at its first allocation, kept for its life
  * (a thread's own variable: no allocation, no lock).  The thread that starts
  * heapcheck, and any thread while the process is single-threaded, takes arena 0;
