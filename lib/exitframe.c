@@ -20,8 +20,9 @@
  *    slot still holds main's return address, main has not returned (libc itself
  *    called exit: error(), say) and the scan starts at the destructor's frame, as
  *    before.
- * x86-64 only (elsewhere nothing is noted); not in the internal library, whose unit
- * tests keep libc's names. */
+ * Each stub starts with endbr64 (a no-op without CET), as it is reached by an indirect
+ * jump or call.  x86-64 only (elsewhere nothing is noted); not in the internal
+ * library, whose unit tests keep libc's names. */
 #define _GNU_SOURCE
 #include "internal.h"
 #include "exitframe.h"
@@ -81,6 +82,7 @@ __asm__(".text\n"
         ".type exit, @function\n"
         "exit:\n"
         "  .cfi_startproc\n"
+        "  endbr64\n"
         "  push %r15\n  .cfi_adjust_cfa_offset 8\n"
         "  push %r14\n  .cfi_adjust_cfa_offset 8\n"
         "  push %r13\n  .cfi_adjust_cfa_offset 8\n"
@@ -101,6 +103,7 @@ __asm__(".text\n"
         ".type hc_main_stub, @function\n"
         "hc_main_stub:\n"
         "  .cfi_startproc\n"
+        "  endbr64\n"
         "  mov %rsp, hc_main_entry_sp(%rip)\n"
         "  mov (%rsp), %rax\n"
         "  mov %rax, hc_main_return(%rip)\n"
@@ -123,6 +126,7 @@ __asm__(".text\n"
         ".type __libc_start_main, @function\n"
         "__libc_start_main:\n"
         "  .cfi_startproc\n"
+        "  endbr64\n"
         "  push %rdi\n  .cfi_adjust_cfa_offset 8\n"
         "  push %rsi\n  .cfi_adjust_cfa_offset 8\n"
         "  push %rdx\n  .cfi_adjust_cfa_offset 8\n"
