@@ -69,6 +69,16 @@ HC_EXPORT void hc_stats(struct hc_stats *stats);
  * errno set (ENOTSUP in preset none). */
 HC_EXPORT int hc_dump_now(void);
 
+/* Print what heapcheck knows of an address, in the words of its reports: the block it
+ * is in (offset, size, live or freed, allocation and free stacks), a guarded slot's
+ * guard page, free memory of the heap, heapcheck's own memory, a fill pattern, a
+ * stack or a mapping, or that nothing is known.  Safe to call from a debugger at a
+ * breakpoint or after a fault (gdb: `call hc_describe(p)`): it waits for no lock (what
+ * a held lock guards is left out, with a line saying so) and allocates nothing.
+ * Returns 1 when something is known, 0 when nothing is, -1 when a held lock kept it
+ * from looking. */
+HC_EXPORT int hc_describe(const void *addr);
+
 #ifdef __cplusplus
 }
 #endif

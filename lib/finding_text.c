@@ -278,6 +278,27 @@ static const char *likely_cause(const struct finding_desc *x)
     return "unknown";
 }
 
+/* The block's allocation, and its free when it was freed, each with its stack. */
+static void block_lines(struct fmt *f, const struct finding_desc *x, struct finding_sink *s)
+{
+    if (!x->block_known)
+        return;
+    s->line_start(s, f);
+    fmt_printf(f, "  the %llu-byte block at %p was allocated", (unsigned long long)x->size, ptr(x->block));
+    if ((unsigned)x->alloc_family < FAM_UNKNOWN) /* a dump before version 3 does not say */
+        fmt_printf(f, " by %s", alloc_names[x->alloc_family]);
+    thread(f, " in ", &x->alloc_thread);
+    fmt_printf(f, " at:\n");
+    s->stack(s, f, FS_ALLOC);
+    if (x->freed || x->bug == BUG_WRITE_AFTER_FREE || x->bug == BUG_USE_AFTER_FREE) {
+        s->line_start(s, f);
+        fmt_printf(f, "  and freed");
+        thread(f, " by ", &x->free_thread);
+        fmt_printf(f, " at:\n");
+        s->stack(s, f, FS_FREE);
+    }
+}
+
 void finding_render(struct fmt *f, const struct finding_desc *x, struct finding_sink *s)
 {
     s->line_start(s, f);
@@ -295,24 +316,15 @@ void finding_render(struct fmt *f, const struct finding_desc *x, struct finding_
     } else {
         fmt_printf(f, "\n");
     }
-    if (x->block_known) {
-        s->line_start(s, f);
-        fmt_printf(f, "  the %llu-byte block at %p was allocated", (unsigned long long)x->size, ptr(x->block));
-        if ((unsigned)x->alloc_family < FAM_UNKNOWN) /* a dump before version 3 does not say */
-            fmt_printf(f, " by %s", alloc_names[x->alloc_family]);
-        thread(f, " in ", &x->alloc_thread);
-        fmt_printf(f, " at:\n");
-        s->stack(s, f, FS_ALLOC);
-        if (x->freed || x->bug == BUG_WRITE_AFTER_FREE || x->bug == BUG_USE_AFTER_FREE) {
-            s->line_start(s, f);
-            fmt_printf(f, "  and freed");
-            thread(f, " by ", &x->free_thread);
-            fmt_printf(f, " at:\n");
-            s->stack(s, f, FS_FREE);
-        }
-    }
+    block_lines(f, x, s);
     s->line_start(s, f);
     fmt_printf(f, "  likely cause: %s\n", likely_cause(x));
+}
+
+void finding_render_place(struct fmt *f, const struct finding_desc *x, struct finding_sink *s)
+{
+    relation(f, x, s);
+    block_lines(f, x, s);
 }
 
 void finding_frame(struct fmt *f, unsigned index, uint64_t pc, const char *function,

@@ -76,6 +76,11 @@ struct finding_sink {
 
 /* The whole report of one finding, headline to likely cause. */
 void finding_render(struct fmt *f, const struct finding_desc *d, struct finding_sink *s);
+/* What a finding says of its address and block, in the same words, without the
+ * headline, the operation or the likely cause (hc_describe): op OP_ACCESS and bug
+ * BUG_SEGV place the address against the block (then detail, when set) or give
+ * "ADDR detail"; the block's allocation and free follow, with their stacks. */
+void finding_render_place(struct fmt *f, const struct finding_desc *d, struct finding_sink *s);
 /* Its class as the headline names it (and the SUMMARY line): "heap-buffer-overflow",
  * "invalid malloc_usable_size of a wild pointer", ... */
 const char *finding_title(const struct finding_desc *d);

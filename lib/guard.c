@@ -796,5 +796,10 @@ bool guard_block_info(void *u, size_t *size, uint32_t *stack)
     return true;
 }
 
+void guard_describe(const void *a, struct finding *f)
+{
+    classify_unknown((void *)a, OP_ACCESS, f);
+}
+
 size_t guard_live_bytes(void) { return arena_cur->live_bytes; }
 size_t guard_live_blocks(void) { return arena_cur->live_blocks; }

@@ -46,6 +46,10 @@ void guard_arenas_start(void);
 /* Requested size and allocation stack of a live block (false if its header does not
  * verify). */
 bool guard_block_info(void *u, size_t *size, uint32_t *stack);
+/* What the current arena knows of address a (hc_describe), as free() would classify
+ * it: the block holding it, live or freed, with offset and stacks (block_known,
+ * freed); else bug BUG_WILD_FREE, with a fill pattern's detail when a is one. */
+void guard_describe(const void *a, struct finding *f);
 /* The current arena's (slot blocks are counted by slots.c). */
 size_t guard_live_bytes(void);
 size_t guard_live_blocks(void);

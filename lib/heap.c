@@ -22,6 +22,7 @@
 #include "dump.h"
 #include "fmt.h"
 #include "leak.h"
+#include "exitframe.h"
 #include "leakreport.h"
 #include "libcfree.h"
 #include "quarantine.h"
@@ -125,6 +126,35 @@ void heap_unlock_all(bool taken)
 {
     lock_give(&lock_word, taken);
     arena_unlock_all(taken);
+    arena_cur = &arenas[0];
+    inside_heap = false;
+}
+
+bool heap_try_enter(int *word, bool *taken)
+{
+    *taken = false;
+    if (inside_heap)
+        return false; /* this thread is inside heapcheck: its state may be half-changed */
+#ifdef HAVE_SYS_SINGLE_THREADED_H
+    if (!__libc_single_threaded)
+#endif
+    {
+        int tries = 0, expected = 0;
+        while (!__atomic_compare_exchange_n(word, &expected, 1, false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
+            if (++tries == 1000)
+                return false;
+            expected = 0;
+            sched_yield();
+        }
+        *taken = true;
+    }
+    inside_heap = true;
+    return true;
+}
+
+void heap_leave(int *word, bool taken)
+{
+    lock_give(word, taken);
     arena_cur = &arenas[0];
     inside_heap = false;
 }
@@ -654,11 +684,11 @@ void heap_stats(struct hc_stats *s)
 }
 
 /* Run the leak check (lock held for the scan only); false if it could not run. */
-static bool leak_check(struct leak_result *r, const void *stack_from, const ucontext_t *regs)
+static bool leak_check(struct leak_result *r, uintptr_t stack_lo, const uintptr_t *regs, size_t nregs)
 {
     vg_enter(); /* the scan reads every word of every block, defined or not */
     bool taken = heap_lock_all(); /* every arena, in order: blocks point across arenas */
-    bool ok = leak_scan(r, stack_from, (const uintptr_t *)regs, sizeof *regs / sizeof(uintptr_t));
+    bool ok = leak_scan(r, stack_lo, regs, nregs);
     heap_unlock_all(taken);
     vg_leave();
     return ok;
@@ -671,7 +701,8 @@ size_t heap_leak_report(void)
     ucontext_t regs; /* the caller's registers are roots too */
     getcontext(&regs);
     struct leak_result r;
-    if (!leak_check(&r, __builtin_frame_address(0), &regs))
+    if (!leak_check(&r, leak_stack_lo(__builtin_frame_address(0)), (const uintptr_t *)&regs,
+                    sizeof regs / sizeof(uintptr_t)))
         return 0;
     suppressions_apply_leaks(&r);
     libc_suppress_leaks(&r);
@@ -722,11 +753,18 @@ __attribute__((destructor)) static void heap_at_exit(void)
     libc_release_at_exit(); /* glibc's own memory, as memcheck does */
     ucontext_t regs; /* the registers of the code that called exit() are roots too */
     getcontext(&regs);
+    /* The exiting thread's stack from where the program called exit() (or main
+     * returned) when that is known (exitframe.c): the frames below are dead. */
+    struct exit_frame exit_at;
+    bool exit_known = exit_frame_get(&exit_at);
+    uintptr_t stack_lo = exit_known ? exit_at.stack_lo : leak_stack_lo(__builtin_frame_address(0));
+    const uintptr_t *roots = exit_known ? exit_at.regs : (const uintptr_t *)&regs;
+    size_t nroots = exit_known ? exit_at.nregs : sizeof regs / sizeof(uintptr_t);
     vg_enter(); /* what follows reads heapcheck's metadata, which memcheck may not */
     if (options.check_at_exit && heap_check())
         heap_finish_error();
     struct leak_result r;
-    bool leaks_run = options.leak_check != LEVEL_OFF && leak_check(&r, __builtin_frame_address(0), &regs);
+    bool leaks_run = options.leak_check != LEVEL_OFF && leak_check(&r, stack_lo, roots, nroots);
     if (leaks_run)
         suppressions_apply_leaks(&r);
     if (leaks_run)

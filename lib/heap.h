@@ -32,6 +32,11 @@ void heap_stats(struct hc_stats *s);
 bool heap_lock_all(void);
 void heap_unlock_all(bool taken);
 void heap_stats_locked(struct hc_stats *s);
+/* For hc_describe, which may run where this thread stopped (a debugger's call): take
+ * the lock word (an arena's, the slots') without waiting long, with the re-entry mark;
+ * false when this thread is inside heapcheck or the lock stays held. */
+bool heap_try_enter(int *word, bool *taken);
+void heap_leave(int *word, bool taken);
 /* Start up if not yet done; whether blocks are guarded (false in preset none). */
 bool heap_guarded(void);
 /* The action after an error was reported: abort() (with the SUMMARY line and the

@@ -26,10 +26,6 @@
 #include "region.h"
 #include "threads.h"
 
-/* Bytes below the caller's frame address where its prologue saved the callee-saved
- * registers it uses (x86-64: at most five, 40 bytes). */
-#define SELF_SAVED_REGS 64
-
 #include <dirent.h>
 #include <fcntl.h>
 #include <link.h>
@@ -499,7 +495,7 @@ static void group(struct scan *s, struct leak_result *r, uint32_t *table, size_t
      * then largest first. */
 }
 
-bool leak_scan(struct leak_result *r, const void *stack_from, const uintptr_t *regs, size_t nregs)
+bool leak_scan(struct leak_result *r, uintptr_t stack_lo, const uintptr_t *regs, size_t nregs)
 {
     memset(r, 0, sizeof *r);
     /* Every arena's lock is held (arena_lock_all): the blocks of all of them. */
@@ -549,17 +545,16 @@ bool leak_scan(struct leak_result *r, const void *stack_from, const uintptr_t *r
     struct range_arg loader = {0, 0};
     dl_iterate_phdr(find_loader, &loader);
 
-    /* The calling thread: its stack above the caller's frame (less the callee-saved
-     * registers the caller's prologue pushed below its frame address), the registers
-     * the caller captured, and its home stack whole when it runs on an alternate
-     * signal stack (exit() from a handler). */
+    /* The calling thread: its stack from stack_lo up, the registers the caller
+     * captured, and its home stack whole when it runs on an alternate signal stack
+     * (exit() from a handler). */
     stack_t ss;
     s.self.tid = syscall(SYS_gettid);
     s.self.stopped = true;
     s.self.main_thread = s.self.tid == getpid();
     s.self.on_altstack = sigaltstack(NULL, &ss) == 0 && (ss.ss_flags & SS_ONSTACK);
     s.self.tcb = (uintptr_t)pthread_self();
-    s.self.sp = (uintptr_t)stack_from - SELF_SAVED_REGS;
+    s.self.sp = stack_lo;
     s.nthreads = threads_stop(&s.threads);
     scan_roots(&s);
     for (size_t i = 0; i < nregs; i++)

@@ -24,12 +24,24 @@ struct leak_result {
     void *map;
 };
 
-/* stack_from: the frame address of the heapcheck function the program called (the
- * calling thread's stack is scanned above it); regs: the calling thread's registers
- * captured there (getcontext), as nregs words.  The leak check's own frames hold
+/* Bytes below a frame address where its prologue saved the callee-saved registers it
+ * uses (x86-64: at most five, 40 bytes). */
+#define LEAK_SAVED_REGS 64
+
+/* The lowest live address of the calling thread's stack when the program called the
+ * heapcheck function whose frame address is frame: the program's frames are above it,
+ * and the callee-saved registers that function's prologue saved. */
+static inline uintptr_t leak_stack_lo(const void *frame)
+{
+    return (uintptr_t)frame - LEAK_SAVED_REGS;
+}
+
+/* stack_lo: the calling thread's stack is scanned from there up (leak_stack_lo, or
+ * where exit() was called: exitframe.h); regs: the calling thread's registers the
+ * program's code may still use, as nregs words.  The leak check's own frames hold
  * nothing of the program's.  Stops the other threads meanwhile (threads.h).  false
  * when scratch memory could not be mapped. */
-bool leak_scan(struct leak_result *r, const void *stack_from, const uintptr_t *regs, size_t nregs);
+bool leak_scan(struct leak_result *r, uintptr_t stack_lo, const uintptr_t *regs, size_t nregs);
 void leak_release(struct leak_result *r);
 extern const char *const leak_kind_names[LEAK_KINDS];
 

@@ -157,6 +157,18 @@ struct fmt *report_begin(void)
     return &out;
 }
 
+struct fmt *report_try_begin(void)
+{
+    for (int tries = 0; __atomic_exchange_n(&report_lock, 1, __ATOMIC_ACQUIRE); tries++) {
+        if (tries == 1000)
+            return NULL;
+        sched_yield();
+    }
+    report_pid = os_getpid();
+    fmt_init(&out, buf, sizeof buf);
+    return &out;
+}
+
 void report_end(void)
 {
     emit(fmt_text(&out), fmt_length(&out));

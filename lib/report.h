@@ -21,6 +21,8 @@ void report_count_error(void);
  * the buffer; end writes it and releases the lock. */
 struct fmt *report_begin(void);
 void report_end(void);
+/* report_begin, or NULL when the report lock stays held (a debugger stopped a report). */
+struct fmt *report_try_begin(void);
 /* Close a report without writing it (print_reports=0). */
 void report_discard(void);
 /* Inside a report: the "==PID== " prefix, one frame, a depot stack, and a flush of

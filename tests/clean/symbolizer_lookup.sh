@@ -4,7 +4,10 @@
 # in-tree reports name file:line before any install (the library preloaded by an
 # absolute or a relative path); but never one that someone
 # other than this user or root could have replaced (a group- or world-writable
-# file or directory): then the report falls back to the ELF symbol tables.
+# file or directory): then the library does as if there were no build-tree
+# symbolizer at all (the ELF symbol tables' function+offset, or, after `make
+# install`, the installed symbolizer's file:line: the report of a copy of the library
+# with no tools/ beside it says which, so the test holds installed or not).
 set -eu
 build=${top_builddir:-.}
 lib=${HC_LIB:-$build/lib/.libs/libheapcheck.so}
@@ -51,13 +54,26 @@ prog_abs=$(cd "$(dirname "$prog")" && pwd)/$(basename "$prog")
 grep -q ' in main .*examples/leaky\.c:[0-9]' "$tmp/err" ||
     bad "preloaded by a relative path, no file:line: $(grep -m1 '#0' "$tmp/err" || :)"
 
+# Without a build-tree symbolizer: the form every untrusted case must give.
+mkdir -p "$tmp/bare/lib/.libs"
+cp "$lib" "$tmp/bare/lib/.libs/libheapcheck.so"
+LD_PRELOAD="$tmp/bare/lib/.libs/libheapcheck.so" "$prog" >/dev/null 2>"$tmp/err" || :
+if grep -q ' in main .*examples/leaky\.c:[0-9]' "$tmp/err"; then
+    fallback=' in main .*examples/leaky\.c:[0-9]' fallback_name="file:line (an installed symbolizer)"
+else
+    fallback=' in main+0x[0-9a-f]* (' fallback_name="function+offset"
+    grep -q "$fallback" "$tmp/err" ||
+        bad "with no build-tree symbolizer, no function+offset report: $(grep -m1 '#0' "$tmp/err" || :)"
+fi
+echo "symbolizer_lookup: with no build-tree symbolizer, reports name $fallback_name"
+
 for writable in "g+w $tmp/b/tools" "o+w $tmp/b/tools/heapcheck-symbolizer" "o+w $tmp/b"; do
     chmod ${writable% *} "${writable#* }"
     run
     [ ! -f "$tmp/started" ] || bad "the symbolizer was started with ${writable#* } ${writable% *}"
-    # Still a report, symbolized from the ELF symbol tables (function+offset).
-    grep -q ' in main+0x[0-9a-f]* (' "$tmp/err" ||
-        bad "with ${writable#* } ${writable% *}, no function+offset report: $(grep -m1 '#0' "$tmp/err" || :)"
+    # Still a report, as with no build-tree symbolizer.
+    grep -q "$fallback" "$tmp/err" ||
+        bad "with ${writable#* } ${writable% *}, no $fallback_name report: $(grep -m1 '#0' "$tmp/err" || :)"
     chmod go-w "${writable#* }"
 done
 
