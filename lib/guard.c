@@ -47,27 +47,37 @@ static inline enum alloc_kind kind_of(const struct guard_hdr *h)
 {
     return (enum alloc_kind)(h->info & ((1u << KIND_BITS) - 1));
 }
-static inline uint32_t front_canary(const struct guard_hdr *h) { return (uint32_t)secret_canary(h); }
-
-/* Not over the front canary: an underflow that hits only the canary leaves the
- * header trusted, so the report can still say whose block it was. */
-static uint32_t checksum_of(struct guard_hdr *h)
+/* The header's tag: SipHash-1-3 under the header key (secret.h) of the stack, slack
+ * and family, the core's head word and the header's own address.  Its low half is the
+ * checksum; its high half, made canary bytes, is the front canary.  A forged header
+ * must match both (about 60 bits, docs/design.md "Keys"); an underflow that hits only
+ * the front canary leaves the checksum matching, so the report can still say whose
+ * block it was. */
+static inline uint64_t header_tag(struct guard_hdr *h)
 {
-    return secret_checksum(h, (uint64_t)h->alloc_stack << 32 | h->info, core_head_of(h));
+    return secret_tag64_3(SECRET_HEADER, (uint64_t)h->alloc_stack << 32 | h->info, core_head_of(h),
+                          (uint64_t)(uintptr_t)h);
 }
 
-static void seal(struct guard_hdr *h) { h->checksum = checksum_of(h); }
+static inline uint32_t front_of(uint64_t tag) { return (uint32_t)secret_canary_bytes(tag >> 32); }
+
+static void seal(struct guard_hdr *h)
+{
+    uint64_t tag = header_tag(h);
+    h->checksum = (uint32_t)tag;
+    h->front = front_of(tag);
+}
 
 /* The checksum covers the core's head word: once it verifies, the block's size and
  * the requested size are trusted (enough to find the rear canary and the footer). */
-static bool checksum_ok(struct guard_hdr *h)
+static bool fields_ok(struct guard_hdr *h)
 {
-    if (h->checksum != checksum_of(h))
-        return false;
     block_t *b = blk_of_payload(h);
     /* The requested size must fit the block, or the canary checks would stray. */
     return (blk_head(b) & BLK_INUSE) && slack_of(h) >= 1 && slack_of(h) <= core_usable(h) - GUARD_PREFIX;
 }
+
+static bool checksum_ok(struct guard_hdr *h) { return h->checksum == (uint32_t)header_tag(h) && fields_ok(h); }
 
 static bool footer_ok(struct guard_hdr *h)
 {
@@ -88,7 +98,7 @@ static inline unsigned char canary_byte(uint64_t word, const unsigned char *a)
  * compared at once; only the stretch before the first word boundary goes bytewise. */
 static void write_canary(struct guard_hdr *h, unsigned char *a, unsigned char *end)
 {
-    uint64_t w = secret_canary((char *)h + 1);
+    uint64_t w = secret_canary(h);
     for (; ((uintptr_t)a & 7) && a < end; a++)
         *a = canary_byte(w, a);
     for (; a + 8 <= end; a += 8)
@@ -108,7 +118,7 @@ static void write_rear(struct guard_hdr *h, unsigned char *u, size_t n)
 #define REAR_NEAR ((size_t)64)
 static bool rear_intact(struct guard_hdr *h, unsigned char *u, size_t upto)
 {
-    uint64_t w = secret_canary((char *)h + 1);
+    uint64_t w = secret_canary(h);
     size_t n = requested_of(h);
     unsigned char *start = u + n, *end = (unsigned char *)h + core_usable(h);
     if (upto < n + REAR_NEAR)
@@ -128,7 +138,7 @@ static unsigned char *check_rear(struct guard_hdr *h, unsigned char *u, size_t *
     *changed = 0;
     if (rear_intact(h, u, SIZE_MAX))
         return NULL;
-    uint64_t w = secret_canary((char *)h + 1);
+    uint64_t w = secret_canary(h);
     unsigned char *end = (unsigned char *)h + core_usable(h), *first = NULL;
     for (unsigned char *a = u + requested_of(h); a < end; a++) {
         if (*a != canary_byte(w, a)) {
@@ -143,7 +153,7 @@ static unsigned char *check_rear(struct guard_hdr *h, unsigned char *u, size_t *
 /* Last changed byte of the front canary, the one nearest the payload. */
 static unsigned char *check_front(struct guard_hdr *h, size_t *changed)
 {
-    uint32_t want = front_canary(h);
+    uint32_t want = front_of(header_tag(h));
     *changed = 0;
     if (h->front == want)
         return NULL;
@@ -304,7 +314,6 @@ void *guard_alloc(size_t n, size_t align, enum alloc_kind kind, uint32_t stack, 
     }
     h->alloc_stack = stack;
     h->info = (uint32_t)(slack << KIND_BITS | (size_t)kind);
-    h->front = front_canary(h);
     seal(h);
     write_rear(h, u, n);
     if (zero) {
@@ -399,7 +408,8 @@ static enum below blame_previous(struct guard_hdr *h, struct finding *f)
  * through offset upto (rear_intact). */
 static bool intact(struct guard_hdr *h, size_t upto)
 {
-    return h->front == front_canary(h) && checksum_ok(h) &&
+    uint64_t tag = header_tag(h);
+    return h->front == front_of(tag) && h->checksum == (uint32_t)tag && fields_ok(h) &&
            rear_intact(h, (unsigned char *)h + GUARD_PREFIX, upto) && footer_ok(h);
 }
 
@@ -688,7 +698,7 @@ int guard_resize(void *u, size_t n, size_t *old, struct finding *out)
         memset((unsigned char *)u + *old, guard_config.alloc_fill, fill_to - *old);
     arena_cur->live_bytes += n - *old;
     h->info = (uint32_t)((core_usable(h) - GUARD_PREFIX - n) << KIND_BITS | (size_t)kind_of(h));
-    seal(h); /* the core head changed too */
+    seal(h); /* the core head changed too (and with the tag the front canary) */
     /* Within the same core block the canary past the old size was verified and depends
      * only on the address: only a shrink adds canary bytes. */
     if (core_usable(h) != had)
