@@ -335,18 +335,32 @@ static void classify_unknown(void *u, enum op op, struct finding *f)
     memset(f, 0, sizeof *f);
     f->op = op;
     f->addr = u;
-    if (st == PTR_QUARANTINED || st == PTR_DAMAGED) {
+    if (st == PTR_QUARANTINED || st == PTR_DAMAGED || st == PTR_HELD) {
         struct guard_hdr *h = hdr_of(u);
         f->bug = BUG_DOUBLE_FREE;
         f->block = u;
-        f->block_known = st == PTR_QUARANTINED && header_ok(h);
+        f->block_known = st != PTR_DAMAGED && header_ok(h);
         f->freed = true;
         if (f->block_known) {
             f->size = requested_of(h);
             f->alloc_stack = h->alloc_stack;
-            f->free_stack = quar_stack_of(u);
+            f->free_stack = st == PTR_HELD ? hold_stack_of(u) : quar_stack_of(u);
             f->alloc_kind = kind_of(h);
         }
+        return;
+    }
+    /* Given back to the core lately: a double free, told from heapcheck's own record
+     * (the block's memory may be free or another block's by now). */
+    const struct freed_record *r = freed_find(u);
+    if (r) {
+        f->bug = BUG_DOUBLE_FREE;
+        f->block = u;
+        f->block_known = true;
+        f->freed = true;
+        f->size = r->size;
+        f->alloc_stack = r->alloc_stack;
+        f->free_stack = r->free_stack;
+        f->alloc_kind = (enum alloc_kind)r->kind;
         return;
     }
     size_t usable;
@@ -578,8 +592,42 @@ static int drain_quarantine_to(size_t budget, struct finding *out)
             set_aside(u);
             continue;
         }
+        freed_note(u, requested_of(h), h->alloc_stack, free_stack, kind_of(h));
         ptrset_remove(u);
         core_free(h);
+    }
+    return found;
+}
+
+/* A block leaving the hold: verified (it was intact when freed, so any damage is a
+ * write after free), then given back to the core.  Returns the number of findings. */
+static int release_held(void *u, uint32_t free_stack, struct finding *out)
+{
+    if (ptrset_get(u) == PTR_DAMAGED)
+        return 0; /* the heap check found it damaged, reported it and set it aside */
+    struct guard_hdr *h = hdr_of(u);
+    if (!verify_live(h, OP_QUARANTINE_EXIT, out)) {
+        if (out->bug == BUG_OVERFLOW || out->bug == BUG_UNDERFLOW)
+            out->bug = BUG_WRITE_AFTER_FREE;
+        out->freed = true;
+        out->free_stack = free_stack;
+        set_aside(u);
+        return 1;
+    }
+    freed_note(u, requested_of(h), h->alloc_stack, free_stack, kind_of(h));
+    ptrset_remove(u);
+    core_free(h);
+    return 0;
+}
+
+static int empty_hold(struct finding *out)
+{
+    int found = 0;
+    uint32_t free_stack;
+    void *u;
+    while ((u = hold_take(&free_stack))) {
+        struct finding spare;
+        found |= release_held(u, free_stack, found ? &spare : out);
     }
     return found;
 }
@@ -602,7 +650,9 @@ static int drain_quarantine(struct finding *out)
 
 int guard_flush_quarantine(struct finding *out)
 {
-    return drain_quarantine_to(0, out);
+    int found = drain_quarantine_to(0, out);
+    struct finding spare;
+    return found | empty_hold(found ? &spare : out);
 }
 
 int guard_free(void *u, enum alloc_kind kind, enum op op, uint32_t stack, struct finding *out)
@@ -643,7 +693,13 @@ int guard_free(void *u, enum alloc_kind kind, enum op op, uint32_t stack, struct
             ptrset_set(u, PTR_QUARANTINED);
             return found + drain_quarantine(out + found);
         }
+    } else if (guard_config.hold && n <= HOLD_MAX_BLOCK && !core_is_mapped(h)) {
+        ptrset_set(u, PTR_HELD);
+        uint32_t displaced_stack;
+        void *displaced = hold_swap(u, stack, &displaced_stack);
+        return found + (displaced ? release_held(displaced, displaced_stack, out + found) : 0);
     }
+    freed_note(u, n, h->alloc_stack, stack, kind_of(h));
     ptrset_remove(u);
     core_free(h);
     return found;
@@ -730,6 +786,13 @@ static void check_one(const void *p, enum ptr_state st, void *arg)
         add(c, &f);
         if (ndamaged_live < DAMAGED_LIVE_MAX)
             damaged_live[ndamaged_live++] = p;
+    } else if (st == PTR_HELD && !verify_live(h, OP_CHECK, &f)) {
+        if (f.bug == BUG_OVERFLOW || f.bug == BUG_UNDERFLOW)
+            f.bug = BUG_WRITE_AFTER_FREE; /* it was intact when freed */
+        f.freed = true;
+        f.free_stack = hold_stack_of(p);
+        add(c, &f);
+        set_aside((void *)p); /* the hold skips it when it comes to leave */
     } else if (st == PTR_QUARANTINED && !verify_quarantined(h, &f)) {
         f.op = OP_CHECK;
         f.free_stack = quar_stack_of(p);

@@ -16,6 +16,7 @@
 struct guard_config {
     bool quarantine;     /* hold freed blocks back, poisoned */
     bool fill;           /* fill new blocks with alloc_fill */
+    bool hold;           /* no quarantine: hold freed blocks back, reused in random order */
     size_t quarantine_size, quarantine_max_block;
     unsigned quarantine_ratio; /* percent of live bytes; 0: no such bound */
     unsigned char alloc_fill, free_fill;

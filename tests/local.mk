@@ -51,3 +51,6 @@ tests/fuzz/fuzz_options: $(HC_FUZZ_OPTIONS_SRCS:%=$(srcdir)/%)
 fuzz-options-run: tests/fuzz/fuzz_options
 	./tests/fuzz/fuzz_options -max_total_time=$(FUZZ_SECONDS) -max_len=512
 .PHONY: fuzz-options fuzz-options-run
+
+# The keys_* and hardened_* security tests (issue 21).
+include $(top_srcdir)/tests/security/keys.mk
