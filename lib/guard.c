@@ -50,9 +50,9 @@ static inline enum alloc_kind kind_of(const struct guard_hdr *h)
 /* The header's tag: SipHash-1-3 under the header key (secret.h) of the stack, slack
  * and family, the core's head word and the header's own address.  Its low half is the
  * checksum; its high half, made canary bytes, is the front canary.  A forged header
- * must match both (about 60 bits, docs/design.md "Keys"); an underflow that hits only
- * the front canary leaves the checksum matching, so the report can still say whose
- * block it was. */
+ * must match both (a blind guess is right one time in 2^56, docs/design.md "Keys");
+ * an underflow that hits only the front canary leaves the checksum matching, so the
+ * report can still say whose block it was. */
 static inline uint64_t header_tag(struct guard_hdr *h)
 {
     return secret_tag64_3(SECRET_HEADER, (uint64_t)h->alloc_stack << 32 | h->info, core_head_of(h),
@@ -96,9 +96,8 @@ static inline unsigned char canary_byte(uint64_t word, const unsigned char *a)
 /* The rear canary is the block's canary word repeated at its natural alignment (byte i
  * of a word-aligned stretch is byte i of the word), so whole words are written and
  * compared at once; only the stretch before the first word boundary goes bytewise. */
-static void write_canary(struct guard_hdr *h, unsigned char *a, unsigned char *end)
+static void write_canary(uint64_t w, unsigned char *a, unsigned char *end)
 {
-    uint64_t w = secret_canary(h);
     for (; ((uintptr_t)a & 7) && a < end; a++)
         *a = canary_byte(w, a);
     for (; a + 8 <= end; a += 8)
@@ -107,18 +106,17 @@ static void write_canary(struct guard_hdr *h, unsigned char *a, unsigned char *e
         *a = canary_byte(w, a);
 }
 
-static void write_rear(struct guard_hdr *h, unsigned char *u, size_t n)
+static void write_rear(struct guard_hdr *h, uint64_t w, unsigned char *u, size_t n)
 {
-    write_canary(h, u + n, (unsigned char *)h + core_usable(h));
+    write_canary(w, u + n, (unsigned char *)h + core_usable(h));
 }
 
 /* Whether the rear canary is intact through offset upto from u (SIZE_MAX: all of it;
  * REAR_NEAR bytes at least): the word holding its first byte, masked to the canary's
  * bytes, then whole words. */
 #define REAR_NEAR ((size_t)64)
-static bool rear_intact(struct guard_hdr *h, unsigned char *u, size_t upto)
+static bool rear_intact(struct guard_hdr *h, uint64_t w, unsigned char *u, size_t upto)
 {
-    uint64_t w = secret_canary(h);
     size_t n = requested_of(h);
     unsigned char *start = u + n, *end = (unsigned char *)h + core_usable(h);
     if (upto < n + REAR_NEAR)
@@ -136,9 +134,9 @@ static bool rear_intact(struct guard_hdr *h, unsigned char *u, size_t upto)
 static unsigned char *check_rear(struct guard_hdr *h, unsigned char *u, size_t *changed)
 {
     *changed = 0;
-    if (rear_intact(h, u, SIZE_MAX))
-        return NULL;
     uint64_t w = secret_canary(h);
+    if (rear_intact(h, w, u, SIZE_MAX))
+        return NULL;
     unsigned char *end = (unsigned char *)h + core_usable(h), *first = NULL;
     for (unsigned char *a = u + requested_of(h); a < end; a++) {
         if (*a != canary_byte(w, a)) {
@@ -314,8 +312,9 @@ void *guard_alloc(size_t n, size_t align, enum alloc_kind kind, uint32_t stack, 
     }
     h->alloc_stack = stack;
     h->info = (uint32_t)(slack << KIND_BITS | (size_t)kind);
+    uint64_t w = secret_canary(h); /* before seal: the two tags' rounds overlap */
     seal(h);
-    write_rear(h, u, n);
+    write_rear(h, w, u, n);
     if (zero) {
         if (!core_is_mapped(h)) /* fresh mappings are already zero */
             memset(u, 0, n);
@@ -422,9 +421,10 @@ static enum below blame_previous(struct guard_hdr *h, struct finding *f)
  * through offset upto (rear_intact). */
 static bool intact(struct guard_hdr *h, size_t upto)
 {
-    uint64_t tag = header_tag(h);
+    /* Both tags first: their rounds are independent and overlap in the pipeline. */
+    uint64_t tag = header_tag(h), w = secret_canary(h);
     return h->front == front_of(tag) && h->checksum == (uint32_t)tag && fields_ok(h) &&
-           rear_intact(h, (unsigned char *)h + GUARD_PREFIX, upto) && footer_ok(h);
+           rear_intact(h, w, (unsigned char *)h + GUARD_PREFIX, upto) && footer_ok(h);
 }
 
 /* Start a finding about the block with header h: zeroed, then what the header tells
@@ -599,6 +599,19 @@ static int drain_quarantine_to(size_t budget, struct finding *out)
     return found;
 }
 
+/* The block the next free displaces from the hold is long out of cache: start loading
+ * its header (with the core's head word), its first lines (a small block's rear canary
+ * and the next block's head) and its pointer-set slot now. */
+static void prefetch_next_displaced(void)
+{
+    const char *next = hold_next();
+    if (!next)
+        return;
+    __builtin_prefetch(next - GUARD_PREFIX - sizeof(size_t));
+    __builtin_prefetch(next + 40);
+    ptrset_prefetch(next);
+}
+
 /* A block leaving the hold: verified (it was intact when freed, so any damage is a
  * write after free), then given back to the core.  Returns the number of findings. */
 static int release_held(void *u, uint32_t free_stack, struct finding *out)
@@ -697,7 +710,10 @@ int guard_free(void *u, enum alloc_kind kind, enum op op, uint32_t stack, struct
         ptrset_set(u, PTR_HELD);
         uint32_t displaced_stack;
         void *displaced = hold_swap(u, stack, &displaced_stack);
-        return found + (displaced ? release_held(displaced, displaced_stack, out + found) : 0);
+        if (displaced)
+            found += release_held(displaced, displaced_stack, out + found);
+        prefetch_next_displaced();
+        return found;
     }
     freed_note(u, n, h->alloc_stack, stack, kind_of(h));
     ptrset_remove(u);
@@ -758,9 +774,9 @@ int guard_resize(void *u, size_t n, size_t *old, struct finding *out)
     /* Within the same core block the canary past the old size was verified and depends
      * only on the address: only a shrink adds canary bytes. */
     if (core_usable(h) != had)
-        write_rear(h, u, n);
+        write_rear(h, secret_canary(h), u, n);
     else if (n < *old)
-        write_canary(h, (unsigned char *)u + n, (unsigned char *)u + *old);
+        write_canary(secret_canary(h), (unsigned char *)u + n, (unsigned char *)u + *old);
     return 1;
 }
 

@@ -80,8 +80,6 @@ uint32_t quar_stack_of(const void *p)
  * secret, so the order blocks leave the hold cannot be predicted from outside. */
 static size_t hold_pick(void)
 {
-    if (HC_UNLIKELY(!QU.rng))
-        QU.rng = secret_tag64_1(SECRET_RANDOM, (uint64_t)(uintptr_t)&QU) | 1;
     QU.rng ^= QU.rng >> 12;
     QU.rng ^= QU.rng << 25;
     QU.rng ^= QU.rng >> 27;
@@ -89,9 +87,16 @@ static size_t hold_pick(void)
 }
 _Static_assert(HOLD_SLOTS == 32, "hold_pick draws 5 bits");
 
+/* The place is drawn one free ahead, so the block it will displace can be fetched
+ * into the cache meanwhile (hold_next). */
 void *hold_swap(void *p, uint32_t free_stack, uint32_t *displaced_stack)
 {
-    struct hold_entry *e = &QU.hold[hold_pick()];
+    if (HC_UNLIKELY(!QU.rng)) {
+        QU.rng = secret_tag64_1(SECRET_RANDOM, (uint64_t)(uintptr_t)&QU) | 1;
+        QU.next_place = hold_pick();
+    }
+    struct hold_entry *e = &QU.hold[QU.next_place];
+    QU.next_place = hold_pick();
     void *out = e->p;
     *displaced_stack = e->free_stack;
     if (!out)
@@ -113,6 +118,8 @@ void *hold_take(uint32_t *free_stack)
     }
     return NULL;
 }
+
+void *hold_next(void) { return QU.hold[QU.next_place].p; }
 
 uint32_t hold_stack_of(const void *p)
 {

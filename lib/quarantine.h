@@ -38,6 +38,7 @@ struct quar_state {
     struct hold_entry hold[HOLD_SLOTS];
     size_t held;
     uint64_t rng; /* xorshift64*, seeded from the secret (0: not yet) */
+    size_t next_place; /* where the next block held goes */
     struct freed_record freed[FREED_HISTORY];
     size_t freed_next;
 };
@@ -57,6 +58,8 @@ void *quar_oldest(size_t *bytes);
 /* Hold p (freed at free_stack) in a random place of the hold: returns the block it
  * displaced (NULL if the place was empty), which the caller verifies and releases. */
 void *hold_swap(void *p, uint32_t free_stack, uint32_t *displaced_stack);
+/* The block the next hold_swap will displace (NULL if none), to fetch it ahead. */
+void *hold_next(void);
 /* Any held block, taken out of the hold (NULL when empty): to empty it. */
 void *hold_take(uint32_t *free_stack);
 /* The free stack of a held block (0 if not held): a search, for reports only. */
