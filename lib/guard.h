@@ -4,8 +4,9 @@
  *
  * The header holds the requested size (as the slack after it), the family, the
  * allocation stack and a keyed checksum (SipHash, secret.h) over them, the core's head
- * word and P itself.  The rear canary starts exactly at user + n and fills the slack to the end of the block.  Called
- * with the current arena's lock held; errors are returned as findings, never printed here. */
+ * word and P itself.  The rear canary starts exactly at user + n and fills the slack
+ * to the end of the block.  Called with the current arena's lock held; errors are
+ * returned as findings, never printed here. */
 #ifndef HC_GUARD_H
 #define HC_GUARD_H
 
