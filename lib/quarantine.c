@@ -119,6 +119,13 @@ void *hold_take(uint32_t *free_stack)
     return NULL;
 }
 
+void hold_after_fork(void)
+{
+    secret_renew(SECRET_RANDOM);
+    for (unsigned i = 0; i < ARENAS_MAX; i++)
+        arenas[i].qu.rng = 0; /* reseeded, with the new key, at the next hold_swap */
+}
+
 void *hold_next(void) { return QU.hold[QU.next_place].p; }
 
 uint32_t hold_stack_of(const void *p)

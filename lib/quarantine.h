@@ -58,6 +58,8 @@ void *quar_oldest(size_t *bytes);
 /* Hold p (freed at free_stack) in a random place of the hold: returns the block it
  * displaced (NULL if the place was empty), which the caller verifies and releases. */
 void *hold_swap(void *p, uint32_t free_stack, uint32_t *displaced_stack);
+/* In a fork child: a new random order in every arena, not the parent's replayed. */
+void hold_after_fork(void);
 /* The block the next hold_swap will displace (NULL if none), to fetch it ahead. */
 void *hold_next(void);
 /* Any held block, taken out of the hold (NULL when empty): to empty it. */

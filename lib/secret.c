@@ -10,6 +10,11 @@ void secret_init(void)
     os_random(secret_keys, sizeof secret_keys);
 }
 
+void secret_renew(enum secret_key_id id)
+{
+    os_random(&secret_keys[id], sizeof secret_keys[id]);
+}
+
 static uint64_t load_le(const unsigned char *p, size_t n)
 {
     uint64_t w = 0;

@@ -34,6 +34,8 @@ struct secret_key {
 extern struct secret_key secret_keys[SECRET_KEYS];
 
 void secret_init(void);
+/* A fresh key for id (a fork child's random order must not repeat its parent's). */
+void secret_renew(enum secret_key_id id);
 
 /* SipHash-c-d of len bytes under the key (k0, k1) as the paper defines it (the key's
  * bytes are k0 then k1, little-endian): for the test vectors and any byte string. */
