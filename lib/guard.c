@@ -47,27 +47,37 @@ static inline enum alloc_kind kind_of(const struct guard_hdr *h)
 {
     return (enum alloc_kind)(h->info & ((1u << KIND_BITS) - 1));
 }
-static inline uint32_t front_canary(const struct guard_hdr *h) { return (uint32_t)secret_canary(h); }
-
-/* Not over the front canary: an underflow that hits only the canary leaves the
- * header trusted, so the report can still say whose block it was. */
-static uint32_t checksum_of(struct guard_hdr *h)
+/* The header's tag: SipHash-1-3 under the header key (secret.h) of the stack, slack
+ * and family, the core's head word and the header's own address.  Its low half is the
+ * checksum; its high half, made canary bytes, is the front canary.  A forged header
+ * must match both (a blind guess is right one time in 2^56, docs/design.md "Keys");
+ * an underflow that hits only the front canary leaves the checksum matching, so the
+ * report can still say whose block it was. */
+static inline uint64_t header_tag(struct guard_hdr *h)
 {
-    return secret_checksum(h, (uint64_t)h->alloc_stack << 32 | h->info, core_head_of(h));
+    return secret_tag64_3(SECRET_HEADER, (uint64_t)h->alloc_stack << 32 | h->info, core_head_of(h),
+                          (uint64_t)(uintptr_t)h);
 }
 
-static void seal(struct guard_hdr *h) { h->checksum = checksum_of(h); }
+static inline uint32_t front_of(uint64_t tag) { return (uint32_t)secret_canary_bytes(tag >> 32); }
+
+static void seal(struct guard_hdr *h)
+{
+    uint64_t tag = header_tag(h);
+    h->checksum = (uint32_t)tag;
+    h->front = front_of(tag);
+}
 
 /* The checksum covers the core's head word: once it verifies, the block's size and
  * the requested size are trusted (enough to find the rear canary and the footer). */
-static bool checksum_ok(struct guard_hdr *h)
+static bool fields_ok(struct guard_hdr *h)
 {
-    if (h->checksum != checksum_of(h))
-        return false;
     block_t *b = blk_of_payload(h);
     /* The requested size must fit the block, or the canary checks would stray. */
     return (blk_head(b) & BLK_INUSE) && slack_of(h) >= 1 && slack_of(h) <= core_usable(h) - GUARD_PREFIX;
 }
+
+static bool checksum_ok(struct guard_hdr *h) { return h->checksum == (uint32_t)header_tag(h) && fields_ok(h); }
 
 static bool footer_ok(struct guard_hdr *h)
 {
@@ -86,9 +96,8 @@ static inline unsigned char canary_byte(uint64_t word, const unsigned char *a)
 /* The rear canary is the block's canary word repeated at its natural alignment (byte i
  * of a word-aligned stretch is byte i of the word), so whole words are written and
  * compared at once; only the stretch before the first word boundary goes bytewise. */
-static void write_canary(struct guard_hdr *h, unsigned char *a, unsigned char *end)
+static void write_canary(uint64_t w, unsigned char *a, unsigned char *end)
 {
-    uint64_t w = secret_canary((char *)h + 1);
     for (; ((uintptr_t)a & 7) && a < end; a++)
         *a = canary_byte(w, a);
     for (; a + 8 <= end; a += 8)
@@ -97,18 +106,17 @@ static void write_canary(struct guard_hdr *h, unsigned char *a, unsigned char *e
         *a = canary_byte(w, a);
 }
 
-static void write_rear(struct guard_hdr *h, unsigned char *u, size_t n)
+static void write_rear(struct guard_hdr *h, uint64_t w, unsigned char *u, size_t n)
 {
-    write_canary(h, u + n, (unsigned char *)h + core_usable(h));
+    write_canary(w, u + n, (unsigned char *)h + core_usable(h));
 }
 
 /* Whether the rear canary is intact through offset upto from u (SIZE_MAX: all of it;
  * REAR_NEAR bytes at least): the word holding its first byte, masked to the canary's
  * bytes, then whole words. */
 #define REAR_NEAR ((size_t)64)
-static bool rear_intact(struct guard_hdr *h, unsigned char *u, size_t upto)
+static bool rear_intact(struct guard_hdr *h, uint64_t w, unsigned char *u, size_t upto)
 {
-    uint64_t w = secret_canary((char *)h + 1);
     size_t n = requested_of(h);
     unsigned char *start = u + n, *end = (unsigned char *)h + core_usable(h);
     if (upto < n + REAR_NEAR)
@@ -126,9 +134,9 @@ static bool rear_intact(struct guard_hdr *h, unsigned char *u, size_t upto)
 static unsigned char *check_rear(struct guard_hdr *h, unsigned char *u, size_t *changed)
 {
     *changed = 0;
-    if (rear_intact(h, u, SIZE_MAX))
+    uint64_t w = secret_canary(h);
+    if (rear_intact(h, w, u, SIZE_MAX))
         return NULL;
-    uint64_t w = secret_canary((char *)h + 1);
     unsigned char *end = (unsigned char *)h + core_usable(h), *first = NULL;
     for (unsigned char *a = u + requested_of(h); a < end; a++) {
         if (*a != canary_byte(w, a)) {
@@ -143,7 +151,7 @@ static unsigned char *check_rear(struct guard_hdr *h, unsigned char *u, size_t *
 /* Last changed byte of the front canary, the one nearest the payload. */
 static unsigned char *check_front(struct guard_hdr *h, size_t *changed)
 {
-    uint32_t want = front_canary(h);
+    uint32_t want = front_of(header_tag(h));
     *changed = 0;
     if (h->front == want)
         return NULL;
@@ -304,9 +312,9 @@ void *guard_alloc(size_t n, size_t align, enum alloc_kind kind, uint32_t stack, 
     }
     h->alloc_stack = stack;
     h->info = (uint32_t)(slack << KIND_BITS | (size_t)kind);
-    h->front = front_canary(h);
+    uint64_t w = secret_canary(h); /* before seal: the two tags' rounds overlap */
     seal(h);
-    write_rear(h, u, n);
+    write_rear(h, w, u, n);
     if (zero) {
         if (!core_is_mapped(h)) /* fresh mappings are already zero */
             memset(u, 0, n);
@@ -326,18 +334,32 @@ static void classify_unknown(void *u, enum op op, struct finding *f)
     memset(f, 0, sizeof *f);
     f->op = op;
     f->addr = u;
-    if (st == PTR_QUARANTINED || st == PTR_DAMAGED) {
+    if (st == PTR_QUARANTINED || st == PTR_DAMAGED || st == PTR_HELD) {
         struct guard_hdr *h = hdr_of(u);
         f->bug = BUG_DOUBLE_FREE;
         f->block = u;
-        f->block_known = st == PTR_QUARANTINED && header_ok(h);
+        f->block_known = st != PTR_DAMAGED && header_ok(h);
         f->freed = true;
         if (f->block_known) {
             f->size = requested_of(h);
             f->alloc_stack = h->alloc_stack;
-            f->free_stack = quar_stack_of(u);
+            f->free_stack = st == PTR_HELD ? hold_stack_of(u) : quar_stack_of(u);
             f->alloc_kind = kind_of(h);
         }
+        return;
+    }
+    /* Given back to the core lately: a double free, told from heapcheck's own record
+     * (the block's memory may be free or another block's by now). */
+    const struct freed_record *r = freed_find(u);
+    if (r) {
+        f->bug = BUG_DOUBLE_FREE;
+        f->block = u;
+        f->block_known = true;
+        f->freed = true;
+        f->size = r->size;
+        f->alloc_stack = r->alloc_stack;
+        f->free_stack = r->free_stack;
+        f->alloc_kind = (enum alloc_kind)r->kind;
         return;
     }
     size_t usable;
@@ -399,8 +421,10 @@ static enum below blame_previous(struct guard_hdr *h, struct finding *f)
  * through offset upto (rear_intact). */
 static bool intact(struct guard_hdr *h, size_t upto)
 {
-    return h->front == front_canary(h) && checksum_ok(h) &&
-           rear_intact(h, (unsigned char *)h + GUARD_PREFIX, upto) && footer_ok(h);
+    /* Both tags first: their rounds are independent and overlap in the pipeline. */
+    uint64_t tag = header_tag(h), w = secret_canary(h);
+    return h->front == front_of(tag) && h->checksum == (uint32_t)tag && fields_ok(h) &&
+           rear_intact(h, w, (unsigned char *)h + GUARD_PREFIX, upto) && footer_ok(h);
 }
 
 /* Start a finding about the block with header h: zeroed, then what the header tells
@@ -568,8 +592,75 @@ static int drain_quarantine_to(size_t budget, struct finding *out)
             set_aside(u);
             continue;
         }
+        freed_note(u, requested_of(h), h->alloc_stack, free_stack, kind_of(h));
         ptrset_remove(u);
         core_free(h);
+    }
+    return found;
+}
+
+/* The block the next free displaces from the hold is long out of cache: start loading
+ * its header (with the core's head word), its first lines (a small block's rear canary
+ * and the next block's head) and its pointer-set slot now. */
+static void prefetch_next_displaced(void)
+{
+    const char *next = hold_next();
+    if (!next)
+        return;
+    __builtin_prefetch(next - GUARD_PREFIX - sizeof(size_t));
+    __builtin_prefetch(next + 40);
+    ptrset_prefetch(next);
+}
+
+/* What verify_live found in a held block, which was intact when freed: a canary
+ * changed is a write after free; a header that no longer verifies was overwritten
+ * after the free (by a dangling pointer, or a neighbour's overflow). */
+static void held_damage(struct finding *f, uint32_t free_stack)
+{
+    if (!f->block_known) {
+        f->bug = BUG_BAD_HEADER;
+        f->addr = f->block;
+        f->offset = 0;
+        f->detail = "its header was overwritten after the block was freed (the checksum does "
+                    "not match)";
+    } else if (f->bug == BUG_OVERFLOW || f->bug == BUG_UNDERFLOW) {
+        f->bug = BUG_WRITE_AFTER_FREE;
+    }
+    f->freed = true;
+    f->free_stack = free_stack;
+}
+
+/* A block leaving the hold: its header (tag, front canary) and boundary tag verified,
+ * what the core will trust; it was intact when freed, so any damage is a write after
+ * free.  Not its rear canary: without poison a write after free elsewhere in the
+ * payload goes unseen too, and the check would cost a second SipHash per free.  Then
+ * given back to the core.  Returns the number of findings. */
+static int release_held(void *u, uint32_t free_stack, struct finding *out)
+{
+    if (ptrset_get(u) == PTR_DAMAGED)
+        return 0; /* the heap check found it damaged, reported it and set it aside */
+    struct guard_hdr *h = hdr_of(u);
+    uint64_t tag = header_tag(h);
+    bool ok = h->front == front_of(tag) && h->checksum == (uint32_t)tag && fields_ok(h) && footer_ok(h);
+    if (HC_UNLIKELY(!ok) && !verify_live(h, OP_QUARANTINE_EXIT, out)) {
+        held_damage(out, free_stack);
+        set_aside(u);
+        return 1;
+    }
+    freed_note(u, requested_of(h), h->alloc_stack, free_stack, kind_of(h));
+    ptrset_remove(u);
+    core_free(h);
+    return 0;
+}
+
+static int empty_hold(struct finding *out)
+{
+    int found = 0;
+    uint32_t free_stack;
+    void *u;
+    while ((u = hold_take(&free_stack))) {
+        struct finding spare;
+        found |= release_held(u, free_stack, found ? &spare : out);
     }
     return found;
 }
@@ -592,7 +683,9 @@ static int drain_quarantine(struct finding *out)
 
 int guard_flush_quarantine(struct finding *out)
 {
-    return drain_quarantine_to(0, out);
+    int found = drain_quarantine_to(0, out);
+    struct finding spare;
+    return found | empty_hold(found ? &spare : out);
 }
 
 int guard_free(void *u, enum alloc_kind kind, enum op op, uint32_t stack, struct finding *out)
@@ -633,7 +726,16 @@ int guard_free(void *u, enum alloc_kind kind, enum op op, uint32_t stack, struct
             ptrset_set(u, PTR_QUARANTINED);
             return found + drain_quarantine(out + found);
         }
+    } else if (guard_config.hold && n <= HOLD_MAX_BLOCK && !core_is_mapped(h)) {
+        ptrset_set(u, PTR_HELD);
+        uint32_t displaced_stack;
+        void *displaced = hold_swap(u, stack, &displaced_stack);
+        if (displaced)
+            found += release_held(displaced, displaced_stack, out + found);
+        prefetch_next_displaced();
+        return found;
     }
+    freed_note(u, n, h->alloc_stack, stack, kind_of(h));
     ptrset_remove(u);
     core_free(h);
     return found;
@@ -688,13 +790,13 @@ int guard_resize(void *u, size_t n, size_t *old, struct finding *out)
         memset((unsigned char *)u + *old, guard_config.alloc_fill, fill_to - *old);
     arena_cur->live_bytes += n - *old;
     h->info = (uint32_t)((core_usable(h) - GUARD_PREFIX - n) << KIND_BITS | (size_t)kind_of(h));
-    seal(h); /* the core head changed too */
+    seal(h); /* the core head changed too (and with the tag the front canary) */
     /* Within the same core block the canary past the old size was verified and depends
      * only on the address: only a shrink adds canary bytes. */
     if (core_usable(h) != had)
-        write_rear(h, u, n);
+        write_rear(h, secret_canary(h), u, n);
     else if (n < *old)
-        write_canary(h, (unsigned char *)u + n, (unsigned char *)u + *old);
+        write_canary(secret_canary(h), (unsigned char *)u + n, (unsigned char *)u + *old);
     return 1;
 }
 
@@ -720,6 +822,10 @@ static void check_one(const void *p, enum ptr_state st, void *arg)
         add(c, &f);
         if (ndamaged_live < DAMAGED_LIVE_MAX)
             damaged_live[ndamaged_live++] = p;
+    } else if (st == PTR_HELD && !verify_live(h, OP_CHECK, &f)) {
+        held_damage(&f, hold_stack_of(p));
+        add(c, &f);
+        set_aside((void *)p); /* the hold skips it when it comes to leave */
     } else if (st == PTR_QUARANTINED && !verify_quarantined(h, &f)) {
         f.op = OP_CHECK;
         f.free_stack = quar_stack_of(p);

@@ -3,9 +3,10 @@
  *   core payload P: | header (12 B) | front canary (4 B) | user payload (n B) | rear canary |
  *
  * The header holds the requested size (as the slack after it), the family, the
- * allocation stack and a keyed checksum over them, the core's head word and P itself.  The rear canary
- * starts exactly at user + n and fills the slack to the end of the block.  Called
- * with the current arena's lock held; errors are returned as findings, never printed here. */
+ * allocation stack and a keyed checksum (SipHash, secret.h) over them, the core's head
+ * word and P itself.  The rear canary starts exactly at user + n and fills the slack
+ * to the end of the block.  Called with the current arena's lock held; errors are
+ * returned as findings, never printed here. */
 #ifndef HC_GUARD_H
 #define HC_GUARD_H
 
@@ -16,6 +17,7 @@
 struct guard_config {
     bool quarantine;     /* hold freed blocks back, poisoned */
     bool fill;           /* fill new blocks with alloc_fill */
+    bool hold;           /* no quarantine: hold freed blocks back, reused in random order */
     size_t quarantine_size, quarantine_max_block;
     unsigned quarantine_ratio; /* percent of live bytes; 0: no such bound */
     unsigned char alloc_fill, free_fill;

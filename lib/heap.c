@@ -244,6 +244,7 @@ static HC_COLD void init_slow(void)
             guard_config.quarantine = true;
             guard_config.quarantine_max_block = SIZE_MAX;
         }
+        guard_config.hold = options.preset == PRESET_HARDENED && !guard_config.quarantine;
         stack_depth = options.stack_depth < DEPOT_MAX_FRAMES ? (unsigned)options.stack_depth
                                                               : DEPOT_MAX_FRAMES;
         if (options.preset == PRESET_HARDENED) {
@@ -448,7 +449,7 @@ static HC_NOINLINE void *alloc_guarded(size_t size, size_t align, enum alloc_kin
     }
     void *p = guard_alloc(size, align, kind, stack, zero);
     size_t n = 0;
-    if (HC_UNLIKELY(!p) && guard_config.quarantine) {
+    if (HC_UNLIKELY(!p) && (guard_config.quarantine || guard_config.hold)) {
         /* The OS said no: what the quarantine holds is better used than failing. */
         n = (size_t)guard_flush_quarantine(found);
         p = guard_alloc(size, align, kind, stack, zero);

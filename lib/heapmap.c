@@ -114,7 +114,8 @@ static void visit(void *payload, size_t usable, bool inuse, void *arg)
                 p->on_live(stack, live, p->arg);
             break;
         }
-        case PTR_QUARANTINED: s = MAP_QUARANTINED; break;
+        case PTR_QUARANTINED:
+        case PTR_HELD: s = MAP_QUARANTINED; break;
         case PTR_DAMAGED: s = MAP_DAMAGED; break;
         default: s = MAP_OVERHEAD; break; /* not a block the program holds */
         }

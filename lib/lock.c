@@ -74,6 +74,7 @@ static void after_fork_child(void)
      * resets its stdio list lock in the child itself). */
     __atomic_store_n(&lock_word, 0, __ATOMIC_RELAXED);
     arena_reset_locks();
+    hold_after_fork();
     report_after_fork();
 }
 

@@ -13,7 +13,8 @@ struct ptrset_state {
     size_t nslots, count;
 };
 
-enum ptr_state { PTR_ABSENT = 0, PTR_LIVE = 1, PTR_QUARANTINED = 2, PTR_DAMAGED = 3 };
+/* PTR_HELD: freed, in the hardened preset's hold (quarantine.h), not poisoned. */
+enum ptr_state { PTR_ABSENT = 0, PTR_LIVE = 1, PTR_QUARANTINED = 2, PTR_DAMAGED = 3, PTR_HELD = 4 };
 
 /* false when the set cannot grow (out of memory). */
 bool ptrset_insert(const void *p, enum ptr_state state);

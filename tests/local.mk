@@ -9,7 +9,8 @@ unit_tests = \
 	tests/unit/check_core \
 	tests/unit/check_options \
 	tests/unit/check_suppfile \
-	tests/unit/check_fmt
+	tests/unit/check_fmt \
+	tests/unit/check_secret
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
 
@@ -28,6 +29,9 @@ tests_unit_check_suppfile_LDADD = $(UNIT_LDADD)
 tests_unit_check_fmt_SOURCES = tests/unit/check_fmt.c tests/unit/unit.h
 tests_unit_check_fmt_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_check_fmt_LDADD = $(UNIT_LDADD)
+tests_unit_check_secret_SOURCES = tests/unit/check_secret.c tests/unit/unit.h
+tests_unit_check_secret_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_secret_LDADD = $(UNIT_LDADD)
 
 # Programs linked with the real library.
 HC_LINKED = lib/libheapcheck.la
@@ -48,3 +52,6 @@ fuzz-options-run: tests/fuzz/fuzz_options
 	./tests/fuzz/fuzz_options -max_total_time=$(FUZZ_SECONDS) -max_len=512
 .PHONY: fuzz-options fuzz-options-run
 include tests/process/local.mk
+
+# The keys_* and hardened_* security tests (issue 21).
+include $(top_srcdir)/tests/security/keys.mk
