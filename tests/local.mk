@@ -47,3 +47,5 @@ tests/fuzz/fuzz_options: $(HC_FUZZ_OPTIONS_SRCS:%=$(srcdir)/%)
 fuzz-options-run: tests/fuzz/fuzz_options
 	./tests/fuzz/fuzz_options -max_total_time=$(FUZZ_SECONDS) -max_len=512
 .PHONY: fuzz-options fuzz-options-run
+
+include tests/suite/local.mk
