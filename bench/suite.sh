@@ -267,6 +267,10 @@ run() {
             "$r/make.out" | tail -1 >"$r/processes"
         sed -n 's/.*heapcheck report for [0-9]* (\(.*\))$/\1/p' "$r/make.out" |
             sort | uniq -c | sort -rn >"$r/findings-by-program"
+        # No summary line (a tool that prints none for a single process): count the
+        # reports.
+        [ -s "$r/processes" ] ||
+            echo "? $(awk '{ n += $1 } END { print n + 0 }' "$r/findings-by-program")" >"$r/processes"
         ;;
     memcheck)
         n=$(find "$r/vg" -type f | wc -l)
@@ -306,6 +310,21 @@ for pkg in $suites; do
     rawdir=$raw_root/$pkg/$stampname
     mkdir -p "$rawdir"
     plain_time=
+    plain_results=
+    plain_note=
+    # Without a plain run in this call, the latest earlier one of the package is the
+    # reference (its time and results), so a new heapcheck can be measured alone.
+    case " $modes " in
+    *" plain "*) ;;
+    *)
+        prev=$(ls -d "$raw_root/$pkg"/*/plain 2>/dev/null | sort | tail -1)
+        if [ -n "$prev" ] && [ -s "$prev/results" ]; then
+            plain_results=$prev/results
+            plain_time=$(sed -n 's/^| plain | \([0-9.]*\) |.*/\1/p' "$prev/../table.md")
+            plain_note="- ratios and changes against the plain run of $(dirname "$prev")"
+        fi
+        ;;
+    esac
     table=$rawdir/table.md
     {
         echo
@@ -314,6 +333,7 @@ for pkg in $suites; do
         echo "- heapcheck: $hc_version, $hc; options: ${SUITE_HC_OPTIONS:-default (full preset)}${SUITE_HC_FLAGS:+; flags: $SUITE_HC_FLAGS}"
         echo "- machine: $(machine_description); load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
         echo "- raw: $rawdir"
+        [ -z "$plain_note" ] || echo "$plain_note"
         echo
         echo "| run | wall s | ratio | make status | tests | pass | fail | skip | xfail | xpass | error | results changed | processes checked | with findings |"
         echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
@@ -329,15 +349,16 @@ for pkg in $suites; do
         ratio=-
         if [ "$mode" = plain ]; then
             plain_time=$secs
+            plain_results=$rawdir/plain/results
             ratio=1.00
         elif [ -n "$plain_time" ]; then
             ratio=$(awk -v a="$secs" -v b="$plain_time" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')
         fi
         changed=-
-        if [ "$mode" != plain ] && [ -f "$rawdir/plain/results" ]; then
+        if [ "$mode" != plain ] && [ -n "$plain_results" ]; then
             # Tests whose result differs from the plain run's (a test in one list only
             # counts too).
-            sort "$rawdir/plain/results" >"$rawdir/plain.sorted"
+            sort "$plain_results" >"$rawdir/plain.sorted"
             sort "$rawdir/$mode/results" >"$rawdir/$mode.sorted"
             diff "$rawdir/plain.sorted" "$rawdir/$mode.sorted" |
                 sed -n 's/^\([<>]\) /\1 /p' >"$rawdir/changed-$mode"

@@ -3,7 +3,7 @@
 ## under `heapcheck -- make check` (tests/suite/real_suite.sh).  Included from
 ## tests/local.mk.
 
-suite_tests = tests/suite/real_suite.sh
+suite_tests = tests/suite/real_suite.sh tests/suite/bench_suite.sh
 TESTS += $(suite_tests)
 EXTRA_DIST += $(suite_tests) \
 	tests/suite/proj/configure.ac tests/suite/proj/Makefile.am \
