@@ -29,6 +29,8 @@
 #   SUITE_HC_OPTIONS  HEAPCHECK_OPTIONS for the heapcheck run  [none: the full preset]
 #   SUITE_HC_FLAGS    extra flags for the tool, e.g. --keep-dumps=DIR           []
 #   SUITE_JOBS     make -j for the build and every run                            [2]
+#                  (every make check is make -k: a failing directory's tests do not
+#                  keep the others from running)
 #   SUITE_NICE     niceness of the builds and runs (the machine may be shared)   [10]
 #   SUITE_TIMEOUT  seconds before a run is killed (SIGTERM, then SIGKILL)      [3600]
 #   SUITE_CACHE    where sources and builds are kept
@@ -180,7 +182,7 @@ build() {
           is_root || say "as root, run: apt-get build-dep $1"
           die "$1: the build failed (log: $d/build.log)"; }
     say "$1: built in $(elapsed "$t0" "$(now)") s; a first, untimed make check builds the check programs"
-    (cd "$d/build" && nice_cmd timeout -k 10 "$limit" make -j"$jobs" check) >"$d/first-check.log" 2>&1 ||
+    (cd "$d/build" && nice_cmd timeout -k 10 "$limit" make -k -j"$jobs" check) >"$d/first-check.log" 2>&1 ||
         say "$1: the first make check failed (status $?); the timed runs will show it"
     touch "$d/build/.heapcheck-built"
 }
@@ -225,13 +227,13 @@ run() {
     t0=$(now)
     case $2 in
     plain)
-        (cd "$d/build" && nice_cmd timeout -k 10 "$limit" make -j"$jobs" check ${SUITE_CHECK_ARG:+"$SUITE_CHECK_ARG"}) \
+        (cd "$d/build" && nice_cmd timeout -k 10 "$limit" make -k -j"$jobs" check ${SUITE_CHECK_ARG:+"$SUITE_CHECK_ARG"}) \
             >"$r/make.out" 2>&1
         ;;
     heapcheck)
         # shellcheck disable=SC2086 # the extra flags are words
         (cd "$d/build" && nice_cmd env ${SUITE_HC_OPTIONS:+"HEAPCHECK_OPTIONS=$SUITE_HC_OPTIONS"} \
-            timeout -k 10 "$limit" "$hc" ${SUITE_HC_FLAGS:-} -- make -j"$jobs" check ${SUITE_CHECK_ARG:+"$SUITE_CHECK_ARG"}) \
+            timeout -k 10 "$limit" "$hc" ${SUITE_HC_FLAGS:-} -- make -k -j"$jobs" check ${SUITE_CHECK_ARG:+"$SUITE_CHECK_ARG"}) \
             >"$r/make.out" 2>&1
         ;;
     memcheck)
@@ -241,7 +243,7 @@ run() {
         mkdir -p "$r/vg"
         (cd "$d/build" && nice_cmd timeout -k 10 "$limit" valgrind --trace-children=yes \
             --trace-children-skip="$vg_skip" --leak-check=full --num-callers=30 --log-file="$r/vg/vg.%p" \
-            make -j"$jobs" check ${SUITE_CHECK_ARG:+"$SUITE_CHECK_ARG"}) >"$r/make.out" 2>&1
+            make -k -j"$jobs" check ${SUITE_CHECK_ARG:+"$SUITE_CHECK_ARG"}) >"$r/make.out" 2>&1
         ;;
     esac
     st=$?
@@ -328,7 +330,7 @@ for pkg in $suites; do
     table=$rawdir/table.md
     {
         echo
-        echo "## $pkg $version: make -j$jobs check${SUITE_CHECK_ARG:+ $SUITE_CHECK_ARG}, $(date -u '+%Y-%m-%d %H:%M UTC')"
+        echo "## $pkg $version: make -k -j$jobs check${SUITE_CHECK_ARG:+ $SUITE_CHECK_ARG}, $(date -u '+%Y-%m-%d %H:%M UTC')"
         echo
         echo "- heapcheck: $hc_version, $hc; options: ${SUITE_HC_OPTIONS:-default (full preset)}${SUITE_HC_FLAGS:+; flags: $SUITE_HC_FLAGS}"
         echo "- machine: $(machine_description); load average before: $(cut -d' ' -f1-3 /proc/loadavg)"

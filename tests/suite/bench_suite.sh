@@ -33,7 +33,7 @@ bench() {
 bench SUITE_MODES="plain heapcheck" >"$scratch/run1" 2>&1
 expect_status 0 $? "plain and heapcheck runs"
 table="$scratch/out/day-suite.md"
-expect_grep '^## fake 1.0-1: make -j2 check' "$table" "the results file has the package's table"
+expect_grep '^## fake 1.0-1: make -k -j2 check' "$table" "the results file has the package's table"
 expect_grep '^| plain | [0-9.]* | 1.00 | 0 | 3 | 2 | 0 | 1 | 0 | 0 | 0 | - | - | - |$' "$table" \
     "plain: counts from test-suite.log"
 expect_grep '^| heapcheck | [0-9.]* | [0-9.]* | 23 | 3 | 1 | 1 | 1 | 0 | 0 | 0 | 1 | [1-9?][0-9]* | 1 |$' \
