@@ -71,3 +71,23 @@ bench-instructions: lib/libheapcheck.la bench/bench-scale$(EXEEXT)
 	$(SHELL) $(srcdir)/bench/instructions.sh
 
 .PHONY: bench-peers bench-threads bench-scale bench-instructions
+
+## `make bench-suite`: a real project's test suite (a Debian source package, SUITE=gzip
+## by default; SUITE="sed grep" for several) run plainly, under `heapcheck -- make
+## check` (the full preset) and under memcheck, with times, ratios and result counts
+## appended to bench/results/DATE-suite.md (bench/suite.sh lists its knobs).  The
+## sources and builds are cached outside the tree (SUITE_CACHE); HEAPCHECK=PATH
+## measures another build's tool.
+EXTRA_DIST += bench/suite.sh
+bench-suite: tools/heapcheck$(EXEEXT) lib/libheapcheck.la
+	$(AM_V_at)BENCH_OUT=bench/results BENCH_VERSION='$(PACKAGE_VERSION)' \
+	BENCH_DATE='$(BENCH_DATE)' SUITE='$(SUITE)' SUITE_MODES='$(SUITE_MODES)' \
+	HEAPCHECK='$(HEAPCHECK)' SUITE_HC_OPTIONS='$(SUITE_HC_OPTIONS)' \
+	SUITE_HC_FLAGS='$(SUITE_HC_FLAGS)' SUITE_JOBS='$(SUITE_JOBS)' \
+	SUITE_NICE='$(SUITE_NICE)' SUITE_TIMEOUT='$(SUITE_TIMEOUT)' \
+	SUITE_CACHE='$(SUITE_CACHE)' SUITE_RAW='$(SUITE_RAW)' \
+	SUITE_INSTALL='$(SUITE_INSTALL)' SUITE_CONFIGURE_FLAGS='$(SUITE_CONFIGURE_FLAGS)' \
+	SUITE_CHECK_ARG='$(SUITE_CHECK_ARG)' \
+	$(SHELL) $(srcdir)/bench/suite.sh
+
+.PHONY: bench-suite

@@ -55,3 +55,5 @@ include tests/process/local.mk
 
 # The keys_* and hardened_* security tests (issue 21).
 include $(top_srcdir)/tests/security/keys.mk
+
+include tests/suite/local.mk
