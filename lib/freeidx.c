@@ -63,12 +63,18 @@ static inline bool plausible(const node_t *n)
  * the next link of a list node (list bins, below, say why not the back link). */
 static inline size_t tag_of(const node_t *n, size_t size)
 {
-    uint64_t h = secret_key[0] ^ (uint64_t)(uintptr_t)n;
-    h = secret_round(h, size);
-    if (size >= LIST_LIMIT)
-        h = secret_round(h, (uint64_t)(uintptr_t)n->link[1]);
-    h = secret_round(h, (uint64_t)(uintptr_t)n->link[0] + secret_key[1]);
-    return (size_t)secret_mix(h) & ~(((size_t)1 << BLK_TAG_SHIFT) - 1);
+    /* SipHash-1-3 under the free-block key (secret.h): the tag of one block tells
+     * nothing of another's, and the links cannot be changed in a way that keeps it. */
+    struct sip s = secret_sip_start(&secret_keys[SECRET_FREE_BLOCK]);
+    secret_sip_word(&s, (uint64_t)(uintptr_t)n);
+    secret_sip_word(&s, size);
+    secret_sip_word(&s, (uint64_t)(uintptr_t)n->link[0]);
+    unsigned words = 3;
+    if (size >= LIST_LIMIT) {
+        secret_sip_word(&s, (uint64_t)(uintptr_t)n->link[1]);
+        words = 4;
+    }
+    return (size_t)secret_sip_finish(&s, words) & ~(((size_t)1 << BLK_TAG_SHIFT) - 1);
 }
 
 /* Rewrite n's tag after its links (or size) changed; n was verified before. */

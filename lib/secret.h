@@ -23,7 +23,7 @@
 enum secret_key_id {
     SECRET_CANARY,     /* canary words (guard.c, slots.c), the slots' sampling seed */
     SECRET_HEADER,     /* guard headers' checksums and front canaries */
-    SECRET_FREE_BLOCK, /* reserved for the core's free-block checksums */
+    SECRET_FREE_BLOCK, /* the core's free-block tags (freeidx.c tag_of) */
     SECRET_RANDOM,     /* seeds of reuse-order randomization (quarantine.c) */
     SECRET_KEYS
 };
