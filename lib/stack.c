@@ -152,10 +152,14 @@ bool stack_in_signal_handler(void)
  * through here again. */
 static __attribute__((unused)) bool called_by_unwinder(const void *ret)
 {
-    Dl_info caller, unwinder, self;
-    return dladdr(ret, &caller) &&
-           ((dladdr((const void *)unw_backtrace, &unwinder) && caller.dli_fbase == unwinder.dli_fbase) ||
-            (dladdr((const void *)stack_unwind, &self) && caller.dli_fbase == self.dli_fbase));
+    static void *unwinder_base, *own_base; /* neither module is ever unloaded */
+    Dl_info info;
+    if (!unwinder_base && dladdr((const void *)unw_backtrace, &info))
+        unwinder_base = info.dli_fbase;
+    if (!own_base && dladdr((const void *)stack_unwind, &info))
+        own_base = info.dli_fbase;
+    return dladdr(ret, &info) && info.dli_fbase &&
+           (info.dli_fbase == unwinder_base || info.dli_fbase == own_base);
 }
 
 #else
