@@ -10,7 +10,9 @@
  *                of its pointer in a frame that has returned), dropped;
  *                exit() from a nested call                                32 bytes in 1
  *   thread       a thread's node, listed as above, dropped; that thread
- *                calls exit() while main waits for it                      32 bytes in 1 */
+ *                calls exit() while main waits for it                      32 bytes in 1
+ *   held         a label still held by a local of the function that calls
+ *                exit(): live, so not lost (the scan starts low enough)    0 bytes in 0 */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,6 +70,13 @@ static __attribute__((noinline)) void label_then_exit(void)
     give_up(0);
 }
 
+static __attribute__((noinline)) void label_held_at_exit(void)
+{
+    char *volatile held = make_label(9);
+    show_recent(held, held);
+    give_up(0);
+}
+
 struct node {
     struct node *next;
     char label[24];
@@ -116,6 +125,10 @@ int main(int argc, char **argv)
     }
     if (!strcmp(which, "thread"))
         return thread_case();
-    fprintf(stderr, "usage: dropped printed|loop|nested_exit|thread\n");
+    if (!strcmp(which, "held")) {
+        label_held_at_exit();
+        return 1;
+    }
+    fprintf(stderr, "usage: dropped printed|loop|nested_exit|thread|held\n");
     return 2;
 }
