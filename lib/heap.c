@@ -766,12 +766,11 @@ __attribute__((destructor)) static void heap_at_exit(void)
         heap_finish_error();
     struct leak_result r;
     bool leaks_run = options.leak_check != LEVEL_OFF && leak_check(&r, stack_lo, roots, nroots);
-    if (leaks_run)
+    if (leaks_run) {
         suppressions_apply_leaks(&r);
-    if (leaks_run)
-        libc_suppress_leaks(&r);
-    if (leaks_run)
+        libc_suppress_leaks(&r); /* what glibc keeps for itself after __libc_freeres */
         leak_report_print(&r, options.leak_check == LEVEL_FULL);
+    }
     if (options.dump_path && options.dump_path[0])
         dump_write(options.dump_path, leaks_run ? &r : NULL); /* warns, naming the file, when it cannot */
     if (options.verbosity >= 2)
