@@ -43,18 +43,6 @@ struct mapping {
     char own_path[512]; /* the file heapcheck's code is mapped from */
 };
 
-static uintptr_t parse_hex(const char **p)
-{
-    uintptr_t v = 0;
-    for (;; (*p)++) {
-        char c = **p;
-        unsigned d = c >= '0' && c <= '9' ? (unsigned)(c - '0') : c >= 'a' && c <= 'f' ? (unsigned)(c - 'a' + 10) : 16;
-        if (d == 16)
-            return v;
-        v = v * 16 + d;
-    }
-}
-
 static void copy_path(char *to, size_t cap, const char *line)
 {
     const char *path = strchr(line, '/');
@@ -71,10 +59,10 @@ static void map_line(struct mapping *m, const char *line, uintptr_t addr, uintpt
                      uintptr_t *prev_hi, bool *prev_none)
 {
     const char *p = line;
-    uintptr_t lo = parse_hex(&p);
+    uintptr_t lo = fmt_parse_hex(&p);
     if (*p++ != '-')
         return;
-    uintptr_t hi = parse_hex(&p);
+    uintptr_t hi = fmt_parse_hex(&p);
     if (*p++ != ' ')
         return;
     bool below = *prev_none && *prev_hi == lo;

@@ -116,3 +116,20 @@ void fmt_printf(struct fmt *f, const char *format, ...)
 const char *fmt_text(struct fmt *f) { return f->cap ? f->buf : ""; }
 
 size_t fmt_length(const struct fmt *f) { return f->len < f->cap ? f->len : (f->cap ? f->cap - 1 : 0); }
+
+uintptr_t fmt_parse_hex(const char **p)
+{
+    const char *s = *p;
+    if (s[0] == '0' && s[1] == 'x')
+        s += 2;
+    uintptr_t v = 0;
+    for (;; s++) {
+        char c = *s;
+        unsigned d = c >= '0' && c <= '9' ? (unsigned)(c - '0') : c >= 'a' && c <= 'f' ? (unsigned)(c - 'a' + 10) : 16;
+        if (d == 16)
+            break;
+        v = v * 16 + d;
+    }
+    *p = s;
+    return v;
+}

@@ -6,6 +6,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct fmt {
     char *buf;
@@ -18,5 +19,9 @@ void fmt_vprintf(struct fmt *f, const char *format, va_list ap);
 /* The text so far (NUL-terminated, cut to fit). */
 const char *fmt_text(struct fmt *f);
 size_t fmt_length(const struct fmt *f);
+
+/* The hexadecimal number at *p (lower-case digits, an optional "0x"), *p moved past
+ * it: for /proc files, read without stdio. */
+uintptr_t fmt_parse_hex(const char **p);
 
 #endif

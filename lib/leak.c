@@ -236,18 +236,6 @@ static void exclude_large(block_t *b, void *arg)
     exclude(arg, (uintptr_t)b & ~(page - 1), HC_ALIGN_UP((uintptr_t)b + blk_size(b), page));
 }
 
-static uintptr_t parse_hex(const char **p)
-{
-    uintptr_t v = 0;
-    for (;; (*p)++) {
-        char c = **p;
-        unsigned d = c >= '0' && c <= '9' ? (unsigned)(c - '0') : c >= 'a' && c <= 'f' ? (unsigned)(c - 'a' + 10) : 16;
-        if (d == 16)
-            return v;
-        v = v * 16 + d;
-    }
-}
-
 /* Does thread t live on the stack mapping [lo, hi)?  Its stack pointer is there, or
  * the mapping is its home stack (the main thread's [stack]; for another thread, the
  * mapping that holds its thread descriptor) while it runs elsewhere. */
@@ -277,10 +265,10 @@ static enum on_stack thread_on(const struct thread_state *t, uintptr_t lo, uintp
 static void root_line(struct scan *s, const char *line)
 {
     const char *p = line;
-    uintptr_t lo = parse_hex(&p);
+    uintptr_t lo = fmt_parse_hex(&p);
     if (*p++ != '-')
         return;
-    uintptr_t hi = parse_hex(&p);
+    uintptr_t hi = fmt_parse_hex(&p);
     if (*p++ != ' ')
         return;
     bool guard_below = s->prev_guard && s->prev_hi == lo;

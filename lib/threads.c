@@ -134,19 +134,6 @@ static bool read_small(const char *path, char *buf, size_t cap)
     return n > 0;
 }
 
-static uintptr_t hex(const char *p)
-{
-    uintptr_t v = 0;
-    if (p[0] == '0' && p[1] == 'x')
-        p += 2;
-    for (;; p++) {
-        unsigned d = *p >= '0' && *p <= '9' ? (unsigned)(*p - '0') : *p >= 'a' && *p <= 'f' ? (unsigned)(*p - 'a' + 10) : 16;
-        if (d == 16)
-            return v;
-        v = v * 16 + d;
-    }
-}
-
 static void proc_path(char *out, size_t cap, long tid, const char *file)
 {
     struct fmt f;
@@ -167,7 +154,7 @@ static bool blocks_signal(long tid)
     p += 7;
     while (*p == ' ' || *p == '\t')
         p++;
-    uintptr_t mask = hex(p);
+    uintptr_t mask = fmt_parse_hex(&p);
     return (mask >> (HC_STOP_SIGNAL - 1)) & 1;
 }
 
@@ -187,9 +174,9 @@ static void describe_from_proc(struct thread_state *t)
     if (!last)
         return;
     *last = '\0';
-    char *sp = strrchr(text, ' ');
-    if (sp)
-        t->sp = hex(sp + 1);
+    const char *sp = strrchr(text, ' ');
+    if (sp++)
+        t->sp = fmt_parse_hex(&sp);
 }
 
 /* One listing of /proc/self/task: signal each thread not seen yet.  Returns how many
