@@ -44,18 +44,21 @@ expect_grep "^records \['reachable'\] 100\$" "$scratch/py" "--json --show-leak-k
 expect_grep '^[1-9][0-9]*$' "$scratch/py" "report --json | python3: the errors of valid.json"
 
 # --json=FILE and --sarif=FILE: the text report as usual, the documents in the files.
-"$HC" --json="$scratch/o.json" --sarif="$scratch/o.sarif" -- ./tests/detect/overflow 13 1 \
+# %SRCROOT% is the source tree (in a VPATH build, as distcheck's, not the working
+# directory, where no source lies).
+srcroot=$(cd "$srcdir" && pwd)
+"$HC" --sarif-root="$srcroot" --json="$scratch/o.json" --sarif="$scratch/o.sarif" -- ./tests/detect/overflow 13 1 \
     >"$scratch/out" 2>&1
 expect_status 23 $? "an overflow with --json=FILE --sarif=FILE"
 expect_grep 'heapcheck: heap-buffer-overflow on address' "$scratch/out" "the text report is still printed"
 free_line=$(grep -n '^    free(p);' "$srcdir/tests/detect/overflow.c" | cut -d: -f1)
 leak_line=$(grep -n 'MARK:leak_malloc' "$srcdir/tests/tool/sample_prog.c" | cut -d: -f1)
-"$HC" --sarif="$scratch/leak.sarif" -- "$SAMPLE" leak >/dev/null 2>&1
+"$HC" --sarif-root="$srcroot" --sarif="$scratch/leak.sarif" -- "$SAMPLE" leak >/dev/null 2>&1
 
 # The required fields and the locations, checked with python3's json alone: paths
-# relative to %SRCROOT% (the working directory), the place of each finding, the rule's
+# relative to %SRCROOT% (--sarif-root), the place of each finding, the rule's
 # help, the fingerprint, a message that names the bug as the text report does.
-python3 - "$scratch/o.json" "$scratch/o.sarif" "$scratch/leak.sarif" "$free_line" "$leak_line" "$(pwd)" \
+python3 - "$scratch/o.json" "$scratch/o.sarif" "$scratch/leak.sarif" "$free_line" "$leak_line" "$srcroot" \
     <<'PY' >"$scratch/py" 2>&1
 import json, sys
 j = json.load(open(sys.argv[1]))
@@ -99,7 +102,7 @@ expect_grep "^ok leak-definitely tests/tool/sample_prog.c $leak_line\$" "$scratc
 
 # Several processes: one result per finding and place, with the number of processes.
 # shellcheck disable=SC2016
-"$HC" --sarif="$scratch/many.sarif" -- sh -c '"$1" leak; "$1" leak; "$1" leak' sh "$SAMPLE" \
+"$HC" --sarif-root="$srcroot" --sarif="$scratch/many.sarif" -- sh -c '"$1" leak; "$1" leak; "$1" leak' sh "$SAMPLE" \
     >/dev/null 2>&1
 python3 - "$scratch/many.sarif" <<'PY' >"$scratch/py" 2>&1
 import json, sys
@@ -115,8 +118,8 @@ if [ "$n" -eq 2 ]; then pass "two results (definite, indirect) for three process
 # named with --alloc-fn.
 name_line=$(grep -n 'MARK:xmalloc_call' "$srcdir/tests/tool/wrapper_prog.c" | cut -d: -f1)
 table_line=$(grep -n 'MARK:my_alloc_call' "$srcdir/tests/tool/wrapper_prog.c" | cut -d: -f1)
-"$HC" --sarif="$scratch/w.sarif" -- ./tests/tool/wrapper_prog >/dev/null 2>&1
-"$HC" --alloc-fn=my_alloc --sarif="$scratch/w2.sarif" -- ./tests/tool/wrapper_prog >/dev/null 2>&1
+"$HC" --sarif-root="$srcroot" --sarif="$scratch/w.sarif" -- ./tests/tool/wrapper_prog >/dev/null 2>&1
+"$HC" --sarif-root="$srcroot" --alloc-fn=my_alloc --sarif="$scratch/w2.sarif" -- ./tests/tool/wrapper_prog >/dev/null 2>&1
 "$HC" --sarif-root=/proc --sarif="$scratch/w3.sarif" -- ./tests/tool/wrapper_prog >/dev/null 2>&1
 python3 - "$scratch/w.sarif" "$scratch/w2.sarif" "$scratch/w3.sarif" <<'PY' >"$scratch/py" 2>&1
 import json, sys
