@@ -39,8 +39,8 @@ spirit_stack|invalid-free of a wild pointer|invalid-free of a wild pointer
 spirit_bss|invalid-free of a wild pointer|invalid-free of a wild pointer
 spirit_heap|invalid-free of an interior pointer|invalid-free of an interior pointer
 interior_free|invalid-free of an interior pointer|invalid-free of an interior pointer
-double_free_aa|double-free|double-free|invalid-free of a wild pointer
-double_free_aba|double-free|double-free|invalid-free of a wild pointer
+double_free_aa|double-free|double-free
+double_free_aba|double-free|double-free
 '
 
 [ -f "$lib" ] || { echo "run.sh: no library at $lib" >&2; exit 99; }
