@@ -81,34 +81,23 @@ static void map_line(struct mapping *m, const char *line, uintptr_t addr, uintpt
     copy_path(m->path, sizeof m->path, line);
 }
 
+struct map_walk {
+    struct mapping *m;
+    uintptr_t addr, self, prev_hi;
+    bool prev_none;
+};
+
+static void map_walk_line(char *line, void *arg)
+{
+    struct map_walk *w = arg;
+    map_line(w->m, line, w->addr, w->self, &w->prev_hi, &w->prev_none);
+}
+
 static void find_mapping(struct mapping *m, uintptr_t addr)
 {
     memset(m, 0, sizeof *m);
-    int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return;
-    char buf[4096];
-    size_t have = 0;
-    uintptr_t prev_hi = 0, self = (uintptr_t)hc_describe;
-    bool prev_none = false;
-    for (;;) {
-        ssize_t got = read(fd, buf + have, sizeof buf - 1 - have);
-        if (got <= 0)
-            break;
-        have += (size_t)got;
-        buf[have] = '\0';
-        char *line = buf, *nl;
-        while ((nl = strchr(line, '\n'))) {
-            *nl = '\0';
-            map_line(m, line, addr, self, &prev_hi, &prev_none);
-            line = nl + 1;
-        }
-        have = (size_t)(buf + have - line);
-        memmove(buf, line, have);
-        if (have == sizeof buf - 1)
-            have = 0; /* an absurdly long line: dropped */
-    }
-    close(fd);
+    struct map_walk w = {m, addr, (uintptr_t)hc_describe, 0, false};
+    os_each_line("/proc/self/maps", map_walk_line, &w);
 }
 
 struct meta_probe {

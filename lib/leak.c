@@ -262,8 +262,9 @@ static enum on_stack thread_on(const struct thread_state *t, uintptr_t lo, uintp
  * that thread's).  A mapping that is not a stack is scanned whole even when a stack
  * pointer is in it: an alternate signal stack that is a static array sits among the
  * program's globals. */
-static void root_line(struct scan *s, const char *line)
+static void root_line(char *line, void *arg)
 {
+    struct scan *s = arg;
     const char *p = line;
     uintptr_t lo = fmt_parse_hex(&p);
     if (*p++ != '-')
@@ -324,29 +325,7 @@ static void scan_roots(struct scan *s)
         if (s->threads[i].stopped)
             scan_registers(s, s->threads[i].regs, s->threads[i].nregs);
     scan_registers(s, s->self.regs, s->self.nregs);
-    int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return;
-    char buf[8192];
-    size_t have = 0;
-    for (;;) {
-        ssize_t got = read(fd, buf + have, sizeof buf - 1 - have);
-        if (got <= 0)
-            break;
-        have += (size_t)got;
-        buf[have] = '\0';
-        char *line = buf, *nl;
-        while ((nl = strchr(line, '\n'))) {
-            *nl = '\0';
-            root_line(s, line);
-            line = nl + 1;
-        }
-        have = (size_t)(buf + have - line);
-        memmove(buf, line, have);
-        if (have == sizeof buf - 1)
-            have = 0; /* an absurdly long line: drop it */
-    }
-    close(fd);
+    os_each_line("/proc/self/maps", root_line, s);
 }
 
 static void drain(struct scan *s)

@@ -541,3 +541,31 @@ void os_meta_walk(os_meta_fn *fn, void *arg)
     for (size_t i = 0; i < nmetas; i++)
         fn(metas[i].start, metas[i].end, arg);
 }
+
+bool os_each_line(const char *path, void (*fn)(char *line, void *arg), void *arg)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    char buf[8192];
+    size_t have = 0;
+    for (;;) {
+        ssize_t got = read(fd, buf + have, sizeof buf - 1 - have);
+        if (got <= 0)
+            break;
+        have += (size_t)got;
+        buf[have] = '\0';
+        char *line = buf, *nl;
+        while ((nl = strchr(line, '\n'))) {
+            *nl = '\0';
+            fn(line, arg);
+            line = nl + 1;
+        }
+        have = (size_t)(buf + have - line);
+        memmove(buf, line, have);
+        if (have == sizeof buf - 1)
+            have = 0; /* an absurdly long line: dropped */
+    }
+    close(fd);
+    return true;
+}

@@ -97,6 +97,11 @@ bool os_send_all(int fd, const char *buf, size_t len);
  * error or time out. */
 long os_read_within(int fd, char *buf, size_t cap, long ms);
 
+/* fn(line, arg) for each line of the file at path, its newline removed, read through
+ * a fixed buffer (no allocation): for /proc files such as /proc/self/maps.  A line of
+ * 8 KiB or more is dropped.  False when the file cannot be opened. */
+bool os_each_line(const char *path, void (*fn)(char *line, void *arg), void *arg);
+
 /* Mappings for heapcheck's own metadata, remembered so the leak scanner does not take
  * the pointers in them (to every block) for the program's. */
 void *os_map_meta(size_t len);
