@@ -55,49 +55,33 @@ static void copy_path(char *to, size_t cap, const char *line)
     to[n] = '\0';
 }
 
-static void map_line(struct mapping *m, const char *line, uintptr_t addr, uintptr_t self,
-                     uintptr_t *prev_hi, bool *prev_none)
-{
-    const char *p = line;
-    uintptr_t lo = fmt_parse_hex(&p);
-    if (*p++ != '-')
-        return;
-    uintptr_t hi = fmt_parse_hex(&p);
-    if (*p++ != ' ')
-        return;
-    bool below = *prev_none && *prev_hi == lo;
-    *prev_hi = hi;
-    *prev_none = strncmp(p, "---", 3) == 0;
-    if (self >= lo && self < hi)
-        copy_path(m->own_path, sizeof m->own_path, line);
-    if (addr < lo || addr >= hi)
-        return;
-    m->found = true;
-    m->lo = lo;
-    m->hi = hi;
-    memcpy(m->perms, p, 4);
-    m->perms[4] = '\0';
-    m->guard_below = below;
-    copy_path(m->path, sizeof m->path, line);
-}
-
 struct map_walk {
     struct mapping *m;
-    uintptr_t addr, self, prev_hi;
-    bool prev_none;
+    uintptr_t addr, self;
 };
 
-static void map_walk_line(char *line, void *arg)
+static void map_line(const struct os_mapping *om, void *arg)
 {
     struct map_walk *w = arg;
-    map_line(w->m, line, w->addr, w->self, &w->prev_hi, &w->prev_none);
+    struct mapping *m = w->m;
+    if (w->self >= om->lo && w->self < om->hi)
+        copy_path(m->own_path, sizeof m->own_path, om->line);
+    if (w->addr < om->lo || w->addr >= om->hi)
+        return;
+    m->found = true;
+    m->lo = om->lo;
+    m->hi = om->hi;
+    memcpy(m->perms, om->perms, 4);
+    m->perms[4] = '\0';
+    m->guard_below = om->guard_below;
+    copy_path(m->path, sizeof m->path, om->line);
 }
 
 static void find_mapping(struct mapping *m, uintptr_t addr)
 {
     memset(m, 0, sizeof *m);
-    struct map_walk w = {m, addr, (uintptr_t)hc_describe, 0, false};
-    os_each_line("/proc/self/maps", map_walk_line, &w);
+    struct map_walk w = {m, addr, (uintptr_t)hc_describe};
+    os_each_mapping(map_line, &w);
 }
 
 struct meta_probe {

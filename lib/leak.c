@@ -57,8 +57,6 @@ struct scan {
     struct thread_state *threads; /* the other threads, stopped (threads.c) */
     size_t nthreads;
     struct thread_state self;     /* the calling thread */
-    uintptr_t prev_hi;            /* the previous mapping, for the guard-page test */
-    bool prev_guard;
     struct lb *b;
     size_t n;
     uint32_t *work; /* a stack of block indexes */
@@ -262,20 +260,13 @@ static enum on_stack thread_on(const struct thread_state *t, uintptr_t lo, uintp
  * that thread's).  A mapping that is not a stack is scanned whole even when a stack
  * pointer is in it: an alternate signal stack that is a static array sits among the
  * program's globals. */
-static void root_line(char *line, void *arg)
+static void root_mapping(const struct os_mapping *m, void *arg)
 {
     struct scan *s = arg;
-    const char *p = line;
-    uintptr_t lo = fmt_parse_hex(&p);
-    if (*p++ != '-')
-        return;
-    uintptr_t hi = fmt_parse_hex(&p);
-    if (*p++ != ' ')
-        return;
-    bool guard_below = s->prev_guard && s->prev_hi == lo;
-    s->prev_hi = hi;
-    s->prev_guard = p[0] == '-' && p[1] == '-' && p[2] == '-';
-    if (p[0] != 'r' || p[1] != 'w')
+    const char *line = m->line;
+    uintptr_t lo = m->lo, hi = m->hi;
+    bool guard_below = m->guard_below;
+    if (m->perms[0] != 'r' || m->perms[1] != 'w')
         return;
     if (strstr(line, "[vvar]") || strstr(line, "[vsyscall]"))
         return;
@@ -325,7 +316,7 @@ static void scan_roots(struct scan *s)
         if (s->threads[i].stopped)
             scan_registers(s, s->threads[i].regs, s->threads[i].nregs);
     scan_registers(s, s->self.regs, s->self.nregs);
-    os_each_line("/proc/self/maps", root_line, s);
+    os_each_mapping(root_mapping, s);
 }
 
 static void drain(struct scan *s)

@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include "internal.h"
 #include "os.h"
+#include "fmt.h"
 #include "vg.h"
 
 #include <errno.h>
@@ -568,4 +569,33 @@ bool os_each_line(const char *path, void (*fn)(char *line, void *arg), void *arg
     }
     close(fd);
     return true;
+}
+
+struct mapping_walk {
+    void (*fn)(const struct os_mapping *m, void *arg);
+    void *arg;
+    uintptr_t prev_hi;
+    bool prev_none;
+};
+
+static void mapping_line(char *line, void *arg)
+{
+    struct mapping_walk *w = arg;
+    const char *p = line;
+    uintptr_t lo = fmt_parse_hex(&p);
+    if (*p++ != '-')
+        return;
+    uintptr_t hi = fmt_parse_hex(&p);
+    if (*p++ != ' ' || strlen(p) < 4)
+        return;
+    struct os_mapping m = {lo, hi, p, line, w->prev_none && w->prev_hi == lo};
+    w->prev_hi = hi;
+    w->prev_none = strncmp(p, "---", 3) == 0;
+    w->fn(&m, w->arg);
+}
+
+bool os_each_mapping(void (*fn)(const struct os_mapping *m, void *arg), void *arg)
+{
+    struct mapping_walk w = {fn, arg, 0, false};
+    return os_each_line("/proc/self/maps", mapping_line, &w);
 }

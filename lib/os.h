@@ -102,6 +102,16 @@ long os_read_within(int fd, char *buf, size_t cap, long ms);
  * 8 KiB or more is dropped.  False when the file cannot be opened. */
 bool os_each_line(const char *path, void (*fn)(char *line, void *arg), void *arg);
 
+/* One mapping of /proc/self/maps. */
+struct os_mapping {
+    uintptr_t lo, hi;
+    const char *perms; /* its four permission letters, "rw-p" */
+    const char *line;  /* the whole line: the path or [name], if any, at its end */
+    bool guard_below;  /* a PROT_NONE mapping ends where it starts: a thread's stack */
+};
+/* fn(m, arg) for each well-formed line of /proc/self/maps, in address order. */
+bool os_each_mapping(void (*fn)(const struct os_mapping *m, void *arg), void *arg);
+
 /* Mappings for heapcheck's own metadata, remembered so the leak scanner does not take
  * the pointers in them (to every block) for the program's. */
 void *os_map_meta(size_t len);
