@@ -692,6 +692,10 @@ static bool leak_check(struct leak_result *r, uintptr_t stack_lo, const uintptr_
     bool ok = leak_scan(r, stack_lo, regs, nregs);
     heap_unlock_all(taken);
     vg_leave();
+    if (ok) {
+        suppressions_apply_leaks(r);
+        libc_suppress_leaks(r); /* what glibc keeps for itself (after __libc_freeres at exit) */
+    }
     return ok;
 }
 
@@ -705,8 +709,6 @@ size_t heap_leak_report(void)
     if (!leak_check(&r, leak_stack_lo(__builtin_frame_address(0)), (const uintptr_t *)&regs,
                     sizeof regs / sizeof(uintptr_t)))
         return 0;
-    suppressions_apply_leaks(&r);
-    libc_suppress_leaks(&r);
     leak_report_print(&r, true);
     size_t counted = 0;
     for (int k = 0; k < LEAK_KINDS; k++)
@@ -766,11 +768,8 @@ __attribute__((destructor)) static void heap_at_exit(void)
         heap_finish_error();
     struct leak_result r;
     bool leaks_run = options.leak_check != LEVEL_OFF && leak_check(&r, stack_lo, roots, nroots);
-    if (leaks_run) {
-        suppressions_apply_leaks(&r);
-        libc_suppress_leaks(&r); /* what glibc keeps for itself after __libc_freeres */
+    if (leaks_run)
         leak_report_print(&r, options.leak_check == LEVEL_FULL);
-    }
     if (options.dump_path && options.dump_path[0])
         dump_write(options.dump_path, leaks_run ? &r : NULL); /* warns, naming the file, when it cannot */
     if (options.verbosity >= 2)
