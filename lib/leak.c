@@ -245,7 +245,10 @@ static enum on_stack thread_on(const struct thread_state *t, uintptr_t lo, uintp
         return NOT_HERE;
     if (t->sp >= lo && t->sp < hi)
         return SP_HERE;
-    if (t->main_thread ? main_stack : (t->tcb >= lo && t->tcb < hi))
+    /* A thread's descriptor names its home stack; the main thread's lies in the
+     * loader's TLS mapping instead, which may sit right above a PROT_NONE mapping and
+     * so look like a cached thread stack: it is a root, whole. */
+    if (t->main_thread ? main_stack || (t->tcb >= lo && t->tcb < hi) : (t->tcb >= lo && t->tcb < hi))
         return HOME_HERE;
     return NOT_HERE;
 }
